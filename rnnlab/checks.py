@@ -1,0 +1,50 @@
+"""Checks a learner can run on any model: gradients by central differences,
+and the truncated gradient's fidelity to the true one.
+"""
+from __future__ import annotations
+
+import numpy as np
+
+from .bptt import truncated_grads, truncation_fidelity
+from .gradcheck import check_gradients
+from .model import SequenceModel
+
+
+def _float64_copy(model):
+    cfg = model.config()
+    cfg["dtype"] = "float64"
+    cfg.pop("seed", None)
+    clone = SequenceModel(**cfg)
+    clone.set_params({k: v.astype(np.float64) for k, v in model.params.items()})
+    return clone
+
+
+def check_model_gradients(model, x, y, bptt="full", k=None, h0=None, eps=1e-5, tol=1e-7,
+                          keys=None, max_entries=None, seed=0):
+    """Compare the model's analytic gradient with central differences, per parameter.
+
+    Runs in float64 on a copy of the model (the model itself is not touched).
+    ``bptt="truncated"`` checks the TBPTT(k) gradient against the numerical
+    gradient of the same truncated objective is not possible (truncation
+    changes the gradient, not the loss), so only ``"full"`` is accepted here;
+    see :func:`rnnlab.truncation_fidelity` for how far truncation moves it.
+
+    Returns a :class:`rnnlab.gradcheck.GradCheckResult`; ``print`` it for a
+    table of relative errors.
+    """
+    if bptt != "full":
+        raise ValueError("gradient checks compare with the full BPTT gradient; use "
+                         "truncation_fidelity(model, x, y, ks) to measure a truncated one")
+    clone = _float64_copy(model)
+    x, y, state, steps_out = clone._prepare(x, y, h0)
+
+    def loss_and_grads(params):
+        if params is not clone._params:
+            clone.set_params(params)
+        return clone._loss_grads(x, y, state, steps_out)
+
+    return check_gradients(loss_and_grads, clone._params, eps=eps, tol=tol, keys=keys,
+                           max_entries=max_entries, seed=seed)
+
+
+__all__ = ["check_model_gradients", "truncated_grads", "truncation_fidelity"]

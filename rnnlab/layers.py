@@ -1,0 +1,349 @@
+"""Recurrent layers: simple RNN, GRU and LSTM, stacked and bidirectional.
+
+A layer owns its parameters (a flat dict) and runs the pure sequence functions
+of :mod:`rnnlab.cells` over every layer and direction::
+
+    layer = rnnlab.GRU(input_size=1, hidden_size=16, num_layers=2, bidirectional=True)
+    out, h_n, cache = layer.forward(x)            # x (T, N, D) -> out (T, N, 2*16)
+    dx, dh0, grads = layer.backward(dout, None, cache)
+
+Parameter names: layer 0, forward direction uses the tutorial's bare names
+``w_x, w_h, b_h``; deeper layers add ``_l1``, ``_l2``...; the backward-in-time
+direction adds ``_reverse``. The simple RNN keeps one bias ``b_h`` where PyTorch
+has two (``bias_ih + bias_hh``, which always enter as a sum); see
+:mod:`rnnlab.torch_layout` for the exact mapping.
+"""
+from __future__ import annotations
+
+import numpy as np
+
+from . import cells
+from ._validate import as_array, as_sequence, check_choice, check_dtype, check_int, check_seed
+
+CELLS = ("rnn", "gru", "lstm")
+_GATES = {"rnn": 1, "gru": 3, "lstm": 4}
+
+
+def param_suffix(layer, reverse):
+    """Suffix of a parameter name: ``''``, ``'_l1'``, ``'_reverse'``, ``'_l1_reverse'``."""
+    return ("" if layer == 0 else f"_l{layer}") + ("_reverse" if reverse else "")
+
+
+class Recurrent:
+    """Base class of :class:`RNN`, :class:`GRU` and :class:`LSTM`.
+
+    Parameters
+    ----------
+    input_size : int
+        Features per time step, ``D``.
+    hidden_size : int
+        Hidden units per direction, ``H`` (the tutorial's ``m``).
+    num_layers : int
+        Stacked recurrent layers; layer ``l+1`` reads layer ``l``'s outputs.
+    bidirectional : bool
+        Also run a second set of weights backwards in time and concatenate the
+        two directions' states: outputs have ``2*H`` features.
+    seed : int or numpy.random.Generator
+        Initial weights are drawn uniformly from ``[-1/sqrt(H), 1/sqrt(H)]``,
+        as PyTorch does; the same seed gives the same weights.
+    dtype : ``"float64"`` (default) or ``"float32"``
+    """
+
+    cell = None
+
+    def __init__(self, input_size, hidden_size, num_layers=1, bidirectional=False, seed=0,
+                 dtype="float64"):
+        self.input_size = check_int(input_size, "input_size", low=1)
+        self.hidden_size = check_int(hidden_size, "hidden_size", low=1)
+        self.num_layers = check_int(num_layers, "num_layers", low=1)
+        if not isinstance(bidirectional, (bool, np.bool_)):
+            raise TypeError(f"bidirectional must be True or False, got {bidirectional!r}")
+        self.bidirectional = bool(bidirectional)
+        self.dtype = check_dtype(dtype)
+        self.seed = seed
+        self.params = self.init_params(check_seed(seed))
+
+    # -- shapes and parameters ------------------------------------------------
+    @property
+    def num_directions(self):
+        return 2 if self.bidirectional else 1
+
+    @property
+    def output_size(self):
+        """Features of the layer's output at each step: ``directions * H``."""
+        return self.num_directions * self.hidden_size
+
+    @property
+    def state_size(self):
+        """Number of arrays in a state: 1 (h) or 2 for the LSTM (h, c)."""
+        return 2 if self.cell == "lstm" else 1
+
+    def _units(self):
+        """``(layer, reverse, suffix, input_features)`` for every layer and direction."""
+        for layer in range(self.num_layers):
+            d_in = self.input_size if layer == 0 else self.output_size
+            for reverse in range(self.num_directions):
+                yield layer, bool(reverse), param_suffix(layer, reverse), d_in
+
+    def param_shapes(self):
+        """``{name: shape}`` of every parameter, in a fixed order."""
+        G, H = _GATES[self.cell], self.hidden_size
+        shapes = {}
+        for _, _, sfx, d_in in self._units():
+            shapes["w_x" + sfx] = (G * H, d_in)
+            shapes["w_h" + sfx] = (G * H, H)
+            shapes["b_h" + sfx] = (G * H,)
+            if self.cell == "gru" and self.variant == "pytorch":
+                shapes["b_hn" + sfx] = (H,)
+        return shapes
+
+    def init_params(self, rng):
+        bound = 1.0 / np.sqrt(self.hidden_size)
+        return {name: rng.uniform(-bound, bound, size=shape).astype(self.dtype)
+                for name, shape in self.param_shapes().items()}
+
+    def unit_params(self, sfx):
+        """The parameters of one layer/direction under their bare names (views, not copies)."""
+        return {name[: len(name) - len(sfx)] if sfx else name: arr
+                for name, arr in self.params.items()
+                if (name.endswith(sfx) and name[: len(name) - len(sfx)] in ("w_x", "w_h", "b_h", "b_hn"))}
+
+    # -- the cell-specific sequence functions -------------------------------
+    def _seq_forward(self, x, state0, p):
+        raise NotImplementedError
+
+    def _seq_backward(self, dhs, dstate, cache):
+        raise NotImplementedError
+
+    # -- state helpers --------------------------------------------------------
+    def zero_state(self, batch_size):
+        """All-zero initial state: an array ``(L*dirs, N, H)``, or ``(h0, c0)`` for the LSTM."""
+        shape = (self.num_layers * self.num_directions, batch_size, self.hidden_size)
+        if self.cell == "lstm":
+            return (np.zeros(shape, self.dtype), np.zeros(shape, self.dtype))
+        return np.zeros(shape, self.dtype)
+
+    def _state_tuple(self, state, batch_size, name):
+        """Validate a user state and return it as a tuple of ``(L*dirs, N, H)`` arrays."""
+        if state is None:
+            state = self.zero_state(batch_size)
+        parts = state if self.cell == "lstm" else (state,)
+        if self.cell == "lstm" and (not isinstance(state, (tuple, list)) or len(state) != 2):
+            raise TypeError(f"{name} for an LSTM must be a pair (h, c), got {type(state).__name__}")
+        want = (self.num_layers * self.num_directions, batch_size, self.hidden_size)
+        out = []
+        for part in parts:
+            arr = as_array(part, name, self.dtype)
+            if arr.ndim == 2 and want[0] == 1:
+                arr = arr[None]  # (N, H) -> (1, N, H) for a single layer and direction
+            if arr.shape != want:
+                raise ValueError(
+                    f"{name} must have shape (layers*directions, N, H) = {want}, got {arr.shape}")
+            out.append(arr)
+        return tuple(out)
+
+    def _pack_state(self, parts):
+        return tuple(parts) if self.cell == "lstm" else parts[0]
+
+    # -- forward and backward over all layers and directions -------------------
+    def forward(self, x, h0=None):
+        """Run the layer over a sequence.
+
+        Parameters
+        ----------
+        x : array ``(T, N, D)``; ``(T, D)`` or ``(T,)`` for one sequence
+        h0 : initial state ``(L*dirs, N, H)`` (a pair ``(h0, c0)`` for the
+            LSTM); zeros if omitted, like the tutorial's ``h_0``.
+
+        Returns
+        -------
+        out : ``(T, N, dirs*H)``, the top layer's hidden state at every step
+        h_n : final state, shaped like ``h0`` (reverse direction: its state
+            after reading back to ``t = 0``)
+        cache : everything ``backward`` needs
+        """
+        x, _ = as_sequence(x, "x", self.input_size, self.dtype)
+        state = self._state_tuple(h0, x.shape[1], "h0")
+        return self._forward(x, state)
+
+    def _forward(self, x, state):
+        """``forward`` on validated arrays; ``state`` is a tuple of ``(L*dirs, N, H)``."""
+        inp = x
+        unit_caches, finals = [], []
+        for idx, (layer, reverse, sfx, _) in enumerate(self._units()):
+            if not reverse:
+                outs = []
+            s0 = tuple(s[idx] for s in state)
+            xin = inp[::-1] if reverse else inp
+            hs, s_T, cache = self._seq_forward(xin, s0, self.unit_params(sfx))
+            outs.append(hs[::-1] if reverse else hs)
+            unit_caches.append(cache)
+            finals.append(s_T)
+            if reverse or not self.bidirectional:
+                inp = outs[0] if len(outs) == 1 else np.concatenate(outs, axis=2)
+        h_n = self._pack_state([np.stack([f[j] for f in finals]) for j in range(self.state_size)])
+        return inp, h_n, unit_caches
+
+    def backward(self, dout, dh_n, cache, return_dh=False):
+        """Backpropagate through ``forward``.
+
+        Parameters
+        ----------
+        dout : ``(T, N, dirs*H)`` loss gradient at every output step
+        dh_n : gradient at the final state (same structure as ``h_n``) or None
+        cache : from ``forward``
+        return_dh : also return ``{suffix: (T, N, H)}``, the full gradient of
+            the loss at every hidden state of every layer and direction (the
+            vanishing-gradient picture)
+
+        Returns
+        -------
+        dx ``(T, N, D)``, dh0 (shaped like ``h0``), grads (same keys as
+        ``params``) and, with ``return_dh``, the per-step hidden gradients.
+        """
+        dout = as_array(dout, "dout", self.dtype, allow_nonfinite=True)
+        T, N = cache[0][0].shape[:2]
+        if dout.shape != (T, N, self.output_size):
+            raise ValueError(f"dout must have shape (T, N, dirs*H) = {(T, N, self.output_size)}, "
+                             f"got {dout.shape}")
+        dstate = (self._state_tuple(dh_n, N, "dh_n") if dh_n is not None
+                  else tuple(np.zeros((self.num_layers * self.num_directions, N, self.hidden_size),
+                                      self.dtype) for _ in range(self.state_size)))
+        return self._backward(dout, dstate, cache, return_dh)
+
+    def _backward(self, dout, dstate, cache, return_dh=False):
+        H = self.hidden_size
+        grads, dh_all = {}, {}
+        d0 = [None] * (self.num_layers * self.num_directions)
+        units = list(self._units())
+        for layer in range(self.num_layers - 1, -1, -1):
+            dinp = None
+            for idx, (lyr, reverse, sfx, _) in enumerate(units):
+                if lyr != layer:
+                    continue
+                j = int(reverse)
+                dhs = dout[:, :, j * H : (j + 1) * H]
+                if reverse:
+                    dhs = dhs[::-1]
+                dx, ds0, g, dh_tot = self._seq_backward(
+                    dhs, tuple(s[idx] for s in dstate), cache[idx])
+                if reverse:
+                    dx, dh_tot = dx[::-1], dh_tot[::-1]
+                dinp = dx if dinp is None else dinp + dx
+                d0[idx] = ds0
+                grads.update({k + sfx: v for k, v in g.items()})
+                dh_all[sfx] = dh_tot
+            dout = dinp
+        dh0 = self._pack_state([np.stack([d[j] for d in d0]) for j in range(self.state_size)])
+        grads = {k: grads[k] for k in self.params}  # same order as params
+        if return_dh:
+            return dout, dh0, grads, dh_all
+        return dout, dh0, grads
+
+    def trace(self, cache):
+        """Hidden states (and gate activations) of every step, for the views.
+
+        Returns ``{suffix: {"h": (T, N, H), ...}}`` with ``r, z, n`` for the GRU
+        and ``c, i, f, g, o`` for the LSTM. Reverse directions are given in
+        ordinary time order.
+        """
+        out = {}
+        for idx, (_, reverse, sfx, _) in enumerate(self._units()):
+            tr = cells.gate_trace(self.cell, cache[idx])
+            out[sfx] = {k: v[::-1] if reverse else v for k, v in tr.items()}
+        return out
+
+    def config(self):
+        """The constructor's arguments as plain JSON-friendly values."""
+        cfg = {"cell": self.cell, "input_size": self.input_size, "hidden_size": self.hidden_size,
+               "num_layers": self.num_layers, "bidirectional": self.bidirectional,
+               "dtype": np.dtype(self.dtype).name}
+        cfg.update(self._extra_config())
+        return cfg
+
+    def _extra_config(self):
+        return {}
+
+    def __repr__(self):
+        args = ", ".join(f"{k}={v!r}" for k, v in self.config().items() if k != "cell")
+        return f"{type(self).__name__}({args})"
+
+
+class RNN(Recurrent):
+    """Simple (Elman) RNN: ``h_t = f(w_x x_t + w_h h_{t-1} + b_h)``.
+
+    ``activation`` is ``"tanh"`` (default), ``"sigmoid"`` or ``"relu"``. Other
+    arguments as :class:`Recurrent`.
+    """
+
+    cell = "rnn"
+
+    def __init__(self, input_size, hidden_size, num_layers=1, bidirectional=False,
+                 activation="tanh", seed=0, dtype="float64"):
+        self.activation = check_choice(activation, "activation", ("sigmoid", "tanh", "relu"))
+        super().__init__(input_size, hidden_size, num_layers, bidirectional, seed, dtype)
+
+    def _seq_forward(self, x, state0, p):
+        return cells.rnn_forward(x, state0, p, self.activation)
+
+    def _seq_backward(self, dhs, dstate, cache):
+        return cells.rnn_backward(dhs, dstate, cache)
+
+    def _extra_config(self):
+        return {"activation": self.activation}
+
+
+class GRU(Recurrent):
+    """Gated recurrent unit with reset gate ``r``, update gate ``z`` and candidate ``n``.
+
+    ``variant="pytorch"`` (default) applies the reset gate after the hidden
+    matrix product, ``n = tanh(W_xn x + b_n + r * (W_hn h + b_hn))``, as PyTorch
+    and cuDNN do; ``variant="original"`` follows Cho et al. (2014) and applies it
+    before, ``n = tanh(W_xn x + b_n + W_hn (r * h))``. The two have the same
+    parameters but for ``b_hn`` and compute slightly different functions; both
+    blend ``h_t = (1 - z) n + z h_{t-1}``.
+    """
+
+    cell = "gru"
+
+    def __init__(self, input_size, hidden_size, num_layers=1, bidirectional=False,
+                 variant="pytorch", seed=0, dtype="float64"):
+        self.variant = check_choice(variant, "variant", cells.GRU_VARIANTS)
+        super().__init__(input_size, hidden_size, num_layers, bidirectional, seed, dtype)
+
+    def _seq_forward(self, x, state0, p):
+        return cells.gru_forward(x, state0, p, self.variant)
+
+    def _seq_backward(self, dhs, dstate, cache):
+        return cells.gru_backward(dhs, dstate, cache)
+
+    def _extra_config(self):
+        return {"variant": self.variant}
+
+
+class LSTM(Recurrent):
+    """Long short-term memory: input ``i``, forget ``f`` and output ``o`` gates,
+    candidate ``g`` and a cell state ``c`` carried beside ``h``.
+
+    States are pairs ``(h, c)``. Other arguments as :class:`Recurrent`.
+    """
+
+    cell = "lstm"
+
+    def _seq_forward(self, x, state0, p):
+        return cells.lstm_forward(x, state0, p)
+
+    def _seq_backward(self, dhs, dstate, cache):
+        return cells.lstm_backward(dhs, dstate, cache)
+
+
+def make_layer(cell, input_size, hidden_size, num_layers=1, bidirectional=False,
+               activation="tanh", variant="pytorch", seed=0, dtype="float64"):
+    """Build an :class:`RNN`, :class:`GRU` or :class:`LSTM` by name."""
+    cell = check_choice(cell, "cell", CELLS)
+    common = dict(num_layers=num_layers, bidirectional=bidirectional, seed=seed, dtype=dtype)
+    if cell == "rnn":
+        return RNN(input_size, hidden_size, activation=activation, **common)
+    if cell == "gru":
+        return GRU(input_size, hidden_size, variant=variant, **common)
+    return LSTM(input_size, hidden_size, **common)

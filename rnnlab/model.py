@@ -1,0 +1,370 @@
+"""A sequence model: recurrent layer(s) + an output layer + an input/output pattern.
+
+Every pattern is the same unrolled network; what changes is which steps get an
+input and which steps' outputs carry loss:
+
+===================  ==================  ================================  =================
+pattern              x                   steps unrolled, inputs            outputs with loss
+===================  ==================  ================================  =================
+one-to-one           ``(1, N, D)``       1                                 the one step
+one-to-many          ``(1, N, D)``       ``T_out``; x at step 0, then 0s   every step
+many-to-one          ``(T, N, D)``       ``T``                             the last step
+many-to-many         ``(T, N, D)``       ``T``                             every step
+encoder-decoder      ``(T_in, N, D)``    ``T_in + T_out``; then 0s         the last ``T_out``
+===================  ==================  ================================  =================
+
+Targets: ``(N, O)`` for one output per sequence, ``(T_out, N, O)`` for a
+sequence of outputs (integer class ids ``(N,)`` / ``(T_out, N)`` with the
+cross-entropy loss). A bidirectional many-to-one model reads the forward
+direction's last state and the backward direction's state at ``t = 0``, so
+each has read the whole sequence.
+
+Output layer: ``y_t = g(w_y h_t + b_y)`` with ``w_y (O, dirs*H)``, ``b_y (O,)``
+and ``g`` the output activation (identity for regression by default; softmax,
+folded into the loss, for classification).
+"""
+from __future__ import annotations
+
+import types
+
+import numpy as np
+
+from . import losses
+from ._validate import as_array, as_sequence, check_choice, check_int, check_seed
+from .activations import get_activation
+from .layers import make_layer
+
+PATTERNS = ("one-to-one", "one-to-many", "many-to-one", "many-to-many", "encoder-decoder")
+_ALIASES = {"many-to-many-aligned": "many-to-many", "seq2seq": "encoder-decoder",
+            "many-to-many-unaligned": "encoder-decoder", "ce": "cross-entropy",
+            "crossentropy": "cross-entropy", "cross_entropy": "cross-entropy"}
+
+
+def _name(value, what, choices):
+    if isinstance(value, str):
+        value = _ALIASES.get(value.lower().replace("_", "-"), value.lower().replace("_", "-"))
+    return check_choice(value, what, choices)
+
+
+class SequenceModel:
+    """Recurrent layer(s) with an output layer, trained on one of five patterns.
+
+    Parameters
+    ----------
+    input_size, hidden_size, output_size : int
+        ``D``, ``H`` (per direction) and ``O``; for cross-entropy ``O`` is the
+        number of classes.
+    cell : ``"rnn"``, ``"gru"`` or ``"lstm"``
+    pattern : one of :data:`PATTERNS`
+    num_layers, bidirectional : stacking and direction of the recurrent part
+    activation : hidden activation of the simple RNN (sigmoid, tanh, relu)
+    loss : ``"mse"`` or ``"cross-entropy"``
+    output_activation : ``"identity"`` (default for mse), ``"sigmoid"``,
+        ``"tanh"`` or ``"relu"``; cross-entropy always uses softmax.
+    output_length : outputs to produce for one-to-many and encoder-decoder
+        when no target says so (prediction)
+    gru_variant : ``"pytorch"`` or ``"original"``, see :class:`rnnlab.GRU`
+    seed : int or Generator; the same seed gives the same initial weights
+    dtype : ``"float64"`` or ``"float32"``
+
+    Attributes
+    ----------
+    params : read-only mapping name -> array. The recurrent layer's names
+        (``w_x, w_h, b_h``...) plus ``w_y, b_y``. Arrays are updated in place;
+        use :meth:`set_params` to load new values.
+    rnn : the :class:`rnnlab.RNN`/:class:`~rnnlab.GRU`/:class:`~rnnlab.LSTM` inside
+    """
+
+    def __init__(self, input_size, hidden_size, output_size, cell="rnn", pattern="many-to-many",
+                 num_layers=1, bidirectional=False, activation="tanh", loss="mse",
+                 output_activation=None, output_length=None, gru_variant="pytorch", seed=0,
+                 dtype="float64"):
+        self.pattern = _name(pattern, "pattern", PATTERNS)
+        self.loss_name = _name(loss, "loss", losses.LOSSES)
+        self.output_size = check_int(output_size, "output_size", low=1)
+        if self.loss_name == "cross-entropy":
+            if output_activation not in (None, "softmax"):
+                raise ValueError("with loss='cross-entropy' the output activation is softmax; "
+                                 f"got output_activation={output_activation!r}")
+            if self.output_size < 2:
+                raise ValueError(f"cross-entropy needs output_size >= 2 classes, got {output_size}")
+            self.output_activation = "softmax"
+        else:
+            self.output_activation = "identity" if output_activation is None else _name(
+                output_activation, "output_activation", ("identity", "sigmoid", "tanh", "relu"))
+        self.output_length = (None if output_length is None
+                              else check_int(output_length, "output_length", low=1))
+        self.seed = seed
+        rng = check_seed(seed)
+        self.rnn = make_layer(cell, input_size, hidden_size, num_layers, bidirectional,
+                              activation=activation, variant=gru_variant, seed=rng, dtype=dtype)
+        bound = 1.0 / np.sqrt(self.rnn.output_size)
+        head = {"w_y": rng.uniform(-bound, bound, (self.output_size, self.rnn.output_size)),
+                "b_y": rng.uniform(-bound, bound, (self.output_size,))}
+        self._head = {k: v.astype(self.rnn.dtype) for k, v in head.items()}
+        self._params = {**self.rnn.params, **self._head}
+        self.params = types.MappingProxyType(self._params)
+
+    # -- convenience -------------------------------------------------------------
+    cell = property(lambda self: self.rnn.cell)
+    input_size = property(lambda self: self.rnn.input_size)
+    hidden_size = property(lambda self: self.rnn.hidden_size)
+    dtype = property(lambda self: self.rnn.dtype)
+
+    def config(self):
+        """Constructor arguments as JSON-friendly values (used by :func:`rnnlab.save`)."""
+        r = self.rnn.config()
+        cfg = {"input_size": r["input_size"], "hidden_size": r["hidden_size"],
+               "output_size": self.output_size, "cell": r["cell"], "pattern": self.pattern,
+               "num_layers": r["num_layers"], "bidirectional": r["bidirectional"],
+               "activation": r.get("activation", "tanh"), "loss": self.loss_name,
+               "output_activation": None if self.loss_name == "cross-entropy" else self.output_activation,
+               "output_length": self.output_length, "gru_variant": r.get("variant", "pytorch"),
+               "dtype": r["dtype"]}
+        if isinstance(self.seed, (int, np.integer)):
+            cfg["seed"] = int(self.seed)
+        return cfg
+
+    def __repr__(self):
+        return "SequenceModel(" + ", ".join(f"{k}={v!r}" for k, v in self.config().items()) + ")"
+
+    def set_params(self, new):
+        """Copy values into the parameters in place (names and shapes must match)."""
+        missing = sorted(set(self._params) - set(new))
+        extra = sorted(set(new) - set(self._params))
+        if missing or extra:
+            raise ValueError(f"parameter names do not match: missing {missing}, unexpected {extra}")
+        for k, v in new.items():
+            arr = as_array(v, f"params[{k!r}]", self.dtype)
+            if arr.shape != self._params[k].shape:
+                raise ValueError(f"params[{k!r}] must have shape {self._params[k].shape}, got {arr.shape}")
+        for k, v in new.items():
+            self._params[k][...] = v
+
+    def get_params(self):
+        """A deep copy of the parameters (a plain dict of new arrays)."""
+        return {k: v.copy() for k, v in self._params.items()}
+
+    def num_params(self):
+        return int(sum(v.size for v in self._params.values()))
+
+    def zero_state(self, batch_size):
+        return self.rnn.zero_state(batch_size)
+
+    # -- shapes of the unrolled network -------------------------------------------
+    @property
+    def per_sequence(self):
+        """True when the model gives one output per sequence (``(N, O)`` targets)."""
+        return self.pattern in ("one-to-one", "many-to-one")
+
+    def _check_x(self, x):
+        x, ndim = as_sequence(x, "x", self.input_size, self.dtype)
+        if self.pattern in ("one-to-one", "one-to-many") and x.shape[0] != 1:
+            raise ValueError(f"pattern {self.pattern} takes one input step: x must have shape "
+                             f"(1, N, {self.input_size}), got {x.shape}")
+        return x, ndim
+
+    def _output_length(self, output_length):
+        if self.pattern not in ("one-to-many", "encoder-decoder"):
+            return None
+        if output_length is None:
+            output_length = self.output_length
+        if output_length is None:
+            raise ValueError(f"pattern {self.pattern} needs output_length: pass it to the model "
+                             "or to this call")
+        return check_int(output_length, "output_length", low=1)
+
+    def unrolled_inputs(self, x, output_length=None):
+        """The input of every unrolled step and the steps whose outputs carry loss.
+
+        Returns ``(x_full (T_total, N, D), loss_steps (array of step indices))``.
+        """
+        T_in, N, D = x.shape
+        L = self._output_length(output_length)
+        if self.pattern == "one-to-many":
+            x_full = np.zeros((L, N, D), x.dtype)
+            x_full[0] = x[0]
+            return x_full, np.arange(L)
+        if self.pattern == "encoder-decoder":
+            return np.concatenate([x, np.zeros((L, N, D), x.dtype)]), np.arange(T_in, T_in + L)
+        if self.per_sequence:
+            return x, np.array([T_in - 1])
+        return x, np.arange(T_in)
+
+    def _features(self, out, steps):
+        """Top-layer features feeding the output layer: ``(S, N, dirs*H)``."""
+        if self.per_sequence and self.rnn.bidirectional:
+            H = self.rnn.hidden_size
+            return np.concatenate([out[-1, :, :H], out[0, :, H:]], axis=1)[None]
+        return out[steps]
+
+    def _features_backward(self, dfeat, out_shape, steps):
+        dout = np.zeros(out_shape, dfeat.dtype)
+        if self.per_sequence and self.rnn.bidirectional:
+            H = self.rnn.hidden_size
+            dout[-1, :, :H] = dfeat[0, :, :H]
+            dout[0, :, H:] = dfeat[0, :, H:]
+        else:
+            dout[steps] = dfeat
+        return dout
+
+    # -- forward -------------------------------------------------------------------
+    def _forward(self, x, state, output_length=None):
+        """Validated arrays in; ``(z (S, N, O) pre-activation, h_n, cache)`` out."""
+        x_full, steps = self.unrolled_inputs(x, output_length)
+        out, h_n, rnn_cache = self.rnn._forward(x_full, state)
+        feat = self._features(out, steps)
+        z = feat @ self._head["w_y"].T + self._head["b_y"]  # (S, N, O)
+        return z, h_n, (rnn_cache, out.shape, steps, feat, z)
+
+    def _activate(self, z):
+        if self.loss_name == "cross-entropy":
+            return losses.softmax(z)
+        return get_activation(self.output_activation, output=True)[0](z)
+
+    def _shape_output(self, y, ndim):
+        """``(S, N, O)`` -> the user's layout: drop S for one output per sequence, N for one sequence."""
+        if self.per_sequence:
+            y = y[0]  # (N, O)
+            return y[0] if ndim < 3 else y
+        return y[:, 0] if ndim < 3 else y
+
+    def _state(self, h0, N):
+        return self.rnn._state_tuple(h0, N, "h0")
+
+    def predict(self, x, h0=None, output_length=None, return_state=False, logits=False):
+        """Model outputs for input ``x``.
+
+        Returns ``(N, O)`` for one-to-one and many-to-one, ``(T_out, N, O)``
+        otherwise (without the N axis when ``x`` was one sequence ``(T, D)`` or
+        ``(T,)``). With cross-entropy the outputs are class probabilities, or the
+        raw scores with ``logits=True``. ``return_state=True`` also returns the
+        final hidden state, to continue from (text generation).
+        """
+        x, ndim = self._check_x(x)
+        z, h_n, _ = self._forward(x, self._state(h0, x.shape[1]), output_length)
+        y = self._shape_output(z if logits else self._activate(z), ndim)
+        return (y, h_n) if return_state else y
+
+    def trace(self, x, h0=None, output_length=None):
+        """Hidden states and gate activations of every unrolled step.
+
+        Returns ``{suffix: {"h": (T, N, H), ...}}`` (suffix ``""`` is layer 0,
+        forward direction); GRU adds ``r, z, n``, LSTM ``c, i, f, g, o``.
+        """
+        x, _ = self._check_x(x)
+        _, _, cache = self._forward(x, self._state(h0, x.shape[1]), output_length)
+        return self.rnn.trace(cache[0])
+
+    # -- loss and gradients ------------------------------------------------------------
+    def _check_y(self, y, x, ndim, steps_out):
+        """Return targets as ``(S, N, O)`` floats or ``(S, N)`` ints, or raise clearly."""
+        N, O = x.shape[1], self.output_size
+        ce = self.loss_name == "cross-entropy"
+        S = 1 if self.per_sequence else steps_out
+        full = (S, N) if ce else (S, N, O)
+        if ce:
+            arr = as_array(y, "y", np.float64)
+            if arr.size and not np.all(arr == np.round(arr)):
+                raise TypeError("y must hold integer class ids for loss='cross-entropy', got "
+                                f"non-integer values (dtype {np.asarray(y).dtype})")
+            arr = arr.astype(np.int64)
+        else:
+            arr = as_array(y, "y", self.dtype)
+        # Accept the full layout or one with axes a learner naturally leaves out:
+        # S for one output per sequence, N for a single sequence, O when O == 1.
+        dims = dict(zip("SNO", full))
+        optional = {"S": self.per_sequence, "N": ndim < 3, "O": not ce and O == 1}
+        accepted = {tuple(n for a, n in dims.items() if not (a in drop and optional[a]))
+                    for drop in ("", "S", "N", "O", "SN", "SO", "NO", "SNO")}
+        if arr.shape in accepted:
+            arr = arr.reshape(full)
+        else:
+            seq = "T_out" if self.pattern in ("one-to-many", "encoder-decoder") else "T"
+            names = ("N",) if self.per_sequence else (seq, "N")
+            want = full[1:] if self.per_sequence else full
+            names = names + (() if ce else ("O",))
+            if arr.ndim == len(want) and arr.shape[len(names) - (1 if ce else 2)] != N:
+                raise ValueError(f"x has N={N} sequences but y has shape {arr.shape}: "
+                                 f"the batch sizes differ")
+            raise ValueError(f"y must have shape ({', '.join(names)}) = {want} for pattern "
+                             f"{self.pattern} with loss {self.loss_name}, got {arr.shape}")
+        if ce and arr.size and (arr.min() < 0 or arr.max() >= O):
+            raise ValueError(f"y holds class ids from {arr.min()} to {arr.max()}, but the model has "
+                             f"output_size={O} classes (valid ids 0..{O - 1})")
+        return arr
+
+    def _prepare(self, x, y, h0=None):
+        """Validate ``x, y, h0``; returns arrays ready for :meth:`_loss_grads`."""
+        x, ndim = self._check_x(x)
+        y_arr = as_array(y, "y", np.float64) if not isinstance(y, np.ndarray) else y
+        if self.pattern in ("one-to-many", "encoder-decoder"):
+            if y_arr.ndim < 1:
+                raise ValueError(f"y must be a sequence of outputs for pattern {self.pattern}")
+            steps_out = y_arr.shape[0]
+        else:
+            steps_out = x.shape[0]
+        y = self._check_y(y, x, ndim, steps_out)
+        return x, y, self._state(h0, x.shape[1]), steps_out
+
+    def _loss_and_dz(self, z, y):
+        """Loss of outputs ``z (S, N, O)`` against ``y`` and its gradient at ``z``."""
+        if self.loss_name == "cross-entropy":
+            return losses.cross_entropy(z, y)
+        f, f_grad = get_activation(self.output_activation, output=True)
+        y_hat = f(z)
+        loss, dy = losses.mse(y_hat, y)
+        return loss, dy * f_grad(y_hat)
+
+    def _backward(self, dz, dstate, cache, return_dh=False):
+        """Gradients of all parameters given ``dz (S, N, O)`` and the final-state gradient."""
+        rnn_cache, out_shape, steps, feat, _ = cache
+        S, N, O = dz.shape
+        dz2 = dz.reshape(S * N, O)  # (S*N, O)
+        grads_head = {"w_y": dz2.T @ feat.reshape(S * N, -1), "b_y": dz2.sum(axis=0)}
+        dfeat = dz @ self._head["w_y"]  # (S, N, dirs*H)
+        dout = self._features_backward(dfeat, out_shape, steps)
+        res = self.rnn._backward(dout, dstate, rnn_cache, return_dh)
+        grads = {**res[2], **grads_head}
+        return (grads, res[1]) + ((res[3],) if return_dh else ())
+
+    def _zero_dstate(self, N):
+        shape = (self.rnn.num_layers * self.rnn.num_directions, N, self.rnn.hidden_size)
+        return tuple(np.zeros(shape, self.dtype) for _ in range(self.rnn.state_size))
+
+    def loss(self, x, y, h0=None):
+        """Mean loss of the model on ``(x, y)``."""
+        x, y, state, steps_out = self._prepare(x, y, h0)
+        z, _, _ = self._forward(x, state, steps_out)
+        return self._loss_and_dz(z, y)[0]
+
+    def loss_and_grads(self, x, y, h0=None, return_dh=False):
+        """Loss and its gradient for every parameter, by full BPTT.
+
+        Returns ``(loss, grads)``; ``grads`` has the same keys as ``params``.
+        With ``return_dh=True`` also a dict ``{suffix: (T, N, H)}`` with the
+        gradient of the loss at every hidden state (see
+        :meth:`hidden_grad_norms`).
+        """
+        x, y, state, steps_out = self._prepare(x, y, h0)
+        return self._loss_grads(x, y, state, steps_out, return_dh)
+
+    def _loss_grads(self, x, y, state, steps_out, return_dh=False):
+        """:meth:`loss_and_grads` on arrays already checked by :meth:`_prepare`."""
+        z, _, cache = self._forward(x, state, steps_out)
+        loss, dz = self._loss_and_dz(z, y)
+        res = self._backward(dz, self._zero_dstate(x.shape[1]), cache, return_dh)
+        return (loss, res[0]) + ((res[2],) if return_dh else ())
+
+    def hidden_grad_norms(self, x, y, h0=None, unit=""):
+        """``||dL/dh_t||`` for every unrolled step ``t`` (norm over batch and units).
+
+        This is the vanishing/exploding-gradient picture: for many-to-one the
+        loss sits at the last step and the norms show how much of it reaches
+        each earlier state. ``unit`` picks the layer/direction (``""``: layer 0,
+        forward; ``"_l1"``, ``"_reverse"``...). Returns a ``(T,)`` float64 array.
+        """
+        _, _, dh = self.loss_and_grads(x, y, h0, return_dh=True)
+        if unit not in dh:
+            raise ValueError(f"unit must be one of {sorted(dh)}, got {unit!r}")
+        return np.sqrt((dh[unit].astype(np.float64) ** 2).sum(axis=(1, 2)))

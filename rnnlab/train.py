@@ -1,0 +1,354 @@
+"""Training: epochs, mini-batches, three BPTT modes, clipping, validation,
+early stopping, callbacks, a stop signal and a history.
+
+::
+
+    trainer = rnnlab.Trainer(model, data, optimizer="adam", lr=0.01, epochs=50)
+    history = trainer.run()           # or trainer.step() for one update
+
+A panel runs ``trainer.run()`` in a background thread, draws from the
+``callback`` and stops it with ``trainer.stop()`` (or a shared
+``threading.Event``); ``trainer.optimizer.lr`` may change while it runs.
+
+Divergence: before every update the loss, the gradient norm and the new
+weights are checked. If any is NaN or infinite, training stops, the model gets
+back the last weights that gave a finite loss and gradient, and
+``history.stopped`` says what happened.
+"""
+from __future__ import annotations
+
+import math
+import threading
+import time
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from . import bptt as _bptt
+from ._validate import check_float, check_int, check_seed
+from .optim import Optimizer, clip_by_global_norm, clip_by_value, global_norm, grad_norms, make_optimizer
+
+
+class TrainingDiverged(RuntimeError):
+    """Raised by :meth:`Trainer.step` when an update would leave finite numbers behind."""
+
+
+@dataclass
+class History:
+    """What happened during training; lists grow as training goes.
+
+    Per update: ``update_loss``, ``grad_norm`` (global, before clipping),
+    ``param_grad_norms`` ``{name: [...]}``. Per epoch: ``epoch``,
+    ``train_loss`` (mean of the epoch's update losses), ``valid_loss`` (None
+    without validation data), ``hidden_grad_norms`` (``||dL/dh_t||`` of layer
+    0 for every step, on a fixed probe batch; the vanishing-gradient picture),
+    ``wall_time`` (seconds since training began). ``stopped`` is None while
+    running, then the reason it ended. Everything but ``wall_time`` is
+    bit-identical for the same seed.
+    """
+
+    epoch: list = field(default_factory=list)
+    train_loss: list = field(default_factory=list)
+    valid_loss: list = field(default_factory=list)
+    wall_time: list = field(default_factory=list)
+    hidden_grad_norms: list = field(default_factory=list)
+    update_loss: list = field(default_factory=list)
+    grad_norm: list = field(default_factory=list)
+    param_grad_norms: dict = field(default_factory=dict)
+    stopped: str | None = None
+    diverged: bool = False
+    best_epoch: int | None = None
+
+    @property
+    def updates(self):
+        return len(self.update_loss)
+
+    def to_dict(self):
+        """Plain lists and floats, e.g. for JSON."""
+        d = {k: getattr(self, k) for k in ("epoch", "train_loss", "valid_loss", "wall_time",
+                                            "update_loss", "grad_norm", "stopped", "diverged",
+                                            "best_epoch")}
+        d["param_grad_norms"] = {k: list(v) for k, v in self.param_grad_norms.items()}
+        d["hidden_grad_norms"] = [np.asarray(v).tolist() for v in self.hidden_grad_norms]
+        return d
+
+
+def _xy(data, y):
+    """``(x, y)`` from a Dataset-like object (``.x``, ``.y``) or two arrays."""
+    if y is None:
+        if hasattr(data, "x") and hasattr(data, "y"):
+            return data.x, data.y
+        raise TypeError("pass training data as (x, y) arrays or a Dataset with .x and .y; "
+                        f"got {type(data).__name__} and no y")
+    return data, y
+
+
+class Trainer:
+    """Train a :class:`rnnlab.SequenceModel`.
+
+    Parameters
+    ----------
+    model : SequenceModel
+    data : a Dataset (``.x``, ``.y``) or the input array ``x``; then pass ``y``
+    optimizer : name (``sgd``, ``momentum``, ``adagrad``, ``rmsprop``, ``adam``)
+        or an :class:`rnnlab.optim.Optimizer`
+    lr : learning rate (ignored when ``optimizer`` is an object)
+    epochs : epochs for :meth:`run`
+    batch_size : sequences per update; None = all (full batch)
+    bptt : ``"full"``, ``"truncated"`` (TBPTT(k), state carried) or
+        ``"windowed"`` (the tutorial's procedure); see :mod:`rnnlab.bptt`
+    k : window length for truncated/windowed BPTT
+    clip_norm, clip_value : gradient clipping by global norm / by value
+    validation_split : fraction of the sequences held out (seeded shuffle)
+    valid : explicit validation data (Dataset or ``(x, y)`` tuple)
+    patience : stop when the validation loss (training loss without
+        validation) has not improved by ``min_delta`` for this many epochs,
+        and restore the best weights
+    shuffle : reshuffle sequences every epoch (seeded)
+    seed : int or Generator for shuffling and splitting
+    callback : ``callback(trainer, event)`` after every ``"update"`` and
+        ``"epoch"`` and once at ``"end"``
+    stop_event : a ``threading.Event``; setting it stops training after the
+        current update (``trainer.stop()`` does that)
+    """
+
+    def __init__(self, model, data, y=None, *, optimizer="adam", lr=0.01, epochs=100,
+                 batch_size=None, bptt="full", k=None, clip_norm=None, clip_value=None,
+                 validation_split=0.0, valid=None, patience=None, min_delta=0.0, shuffle=True,
+                 seed=0, callback=None, stop_event=None, record_hidden_grads=True):
+        self.model = model
+        x, y = _xy(data, y)
+        self.epochs = check_int(epochs, "epochs", low=0)
+        self.rng = check_seed(seed)
+        x, y, _, self._steps_out = model._prepare(x, y)
+        N = x.shape[1]
+        self.validation_split = check_float(validation_split, "validation_split", 0.0, 0.9)
+        if valid is not None and self.validation_split:
+            raise ValueError("give either valid data or validation_split, not both")
+        if valid is not None:
+            vx, vy = valid if isinstance(valid, tuple) else _xy(valid, None)
+            vx, vy, _, vs = model._prepare(vx, vy)
+            if vs != self._steps_out and model.pattern in ("one-to-many", "encoder-decoder"):
+                raise ValueError(f"valid targets have {vs} output steps, training targets {self._steps_out}")
+            self.valid = (vx, vy)
+        elif self.validation_split:
+            n_val = int(round(N * self.validation_split))
+            if not 1 <= n_val < N:
+                raise ValueError(f"validation_split={validation_split} leaves {n_val} of {N} sequences "
+                                 "for validation; need at least 1 and at least 1 left to train on")
+            perm = self.rng.permutation(N)
+            vi, ti = np.sort(perm[:n_val]), np.sort(perm[n_val:])
+            self.valid = (x[:, vi], y[:, vi])
+            x, y = x[:, ti], y[:, ti]
+            N = x.shape[1]
+        else:
+            self.valid = None
+        self.x, self.y = x, y
+        self.batch_size = N if batch_size is None else check_int(batch_size, "batch_size", low=1)
+        if self.batch_size > N:
+            raise ValueError(f"batch_size must be at most the number of training sequences {N}, "
+                             f"got {batch_size}")
+        T = model.unrolled_inputs(x, self._steps_out)[0].shape[0]
+        self.bptt, self.k = _bptt.check_mode(bptt, k, model, T)
+        self.clip_norm = None if clip_norm is None else check_float(clip_norm, "clip_norm", 0, low_open=True)
+        self.clip_value = None if clip_value is None else check_float(clip_value, "clip_value", 0, low_open=True)
+        if isinstance(optimizer, Optimizer):
+            self.optimizer = optimizer
+        else:
+            self.optimizer = make_optimizer(optimizer, lr=lr)
+        self.patience = None if patience is None else check_int(patience, "patience", low=1)
+        self.min_delta = check_float(min_delta, "min_delta", 0.0)
+        self.shuffle = bool(shuffle)
+        self.callback = callback
+        self.stop_event = stop_event if stop_event is not None else threading.Event()
+        self.record_hidden_grads = record_hidden_grads
+        self.history = History()
+        self._probe = (x[:, :16], y[:, :16])
+        self._best = (math.inf, None)
+        self._since_best = 0
+        self._epoch = 0
+        self._t0 = None
+        self._elapsed = 0.0
+        self._updates = None
+        self._epoch_losses = []
+
+    # -- control -------------------------------------------------------------------
+    def stop(self):
+        """Ask a running :meth:`run` to stop after the current update (thread-safe)."""
+        self.stop_event.set()
+
+    @property
+    def finished(self):
+        return self.history.stopped is not None and self.history.stopped != "paused"
+
+    @property
+    def epoch(self):
+        """Epochs completed so far."""
+        return self._epoch
+
+    def run(self, epochs=None):
+        """Train for ``epochs`` more epochs (default: the constructor's); returns the history.
+
+        Stops early on a stop signal, early stopping or divergence; calling
+        ``run`` again continues where it stopped (unless it diverged).
+        """
+        target = self._epoch + (self.epochs if epochs is None else check_int(epochs, "epochs", low=0))
+        self.stop_event.clear()
+        self.history.stopped = None
+        start = time.perf_counter()
+        try:
+            while self._epoch < target and not self.finished:
+                if self.stop_event.is_set():
+                    self.history.stopped = "stopped by user"
+                    break
+                self._advance()
+        finally:
+            self._elapsed += time.perf_counter() - start
+        if self.history.stopped is None:
+            self.history.stopped = "completed"
+        self._notify("end")
+        return self.history
+
+    def step(self):
+        """Make one update (one batch, or one window with truncated/windowed BPTT).
+
+        Returns the update's loss. Raises :class:`TrainingDiverged` if the
+        update was refused because numbers became NaN or infinite.
+        """
+        if self.history.diverged:
+            raise TrainingDiverged(self.history.stopped)
+        self.history.stopped = None
+        start = time.perf_counter()
+        try:
+            while True:
+                if self._advance() != "epoch" or self.finished:
+                    break
+        finally:
+            self._elapsed += time.perf_counter() - start
+        if self.history.diverged:
+            raise TrainingDiverged(self.history.stopped)
+        return self.history.update_loss[-1]
+
+    def _advance(self):
+        """Run the generator of updates one item further; returns "update" or "epoch"."""
+        if self._updates is None:
+            self._updates = self._generate()
+        # overflow on the way to divergence is expected; it is reported in history.stopped
+        with np.errstate(over="ignore", invalid="ignore"):
+            return next(self._updates)
+
+    # -- the loop ----------------------------------------------------------------------
+    def _batches(self):
+        N = self.x.shape[1]
+        order = self.rng.permutation(N) if self.shuffle else np.arange(N)
+        for a in range(0, N, self.batch_size):
+            idx = np.sort(order[a : a + self.batch_size])
+            yield self.x[:, idx], self.y[:, idx]
+
+    def _batch_updates(self, xb, yb):
+        """Yield ``(loss, grads)`` for each update this batch makes."""
+        m = self.model
+        if self.bptt == "full":
+            yield m._loss_grads(xb, yb, m._state(None, xb.shape[1]), self._steps_out)
+        elif self.bptt == "truncated":
+            for loss, grads, _ in _bptt.truncated_windows(
+                    m, xb, yb, self.k, m._state(None, xb.shape[1]), self._steps_out):
+                yield loss, grads
+        else:
+            for _, xw, yw in _bptt.windowed_examples(xb, yb, self.k):
+                yield _bptt.windowed_step(m, xw, yw)
+
+    def _generate(self):
+        h = self.history
+        params = self.model._params
+        last_good = None
+        while True:
+            for xb, yb in self._batches():
+                for loss, grads in self._batch_updates(xb, yb):
+                    norm = global_norm(grads)
+                    if not (math.isfinite(loss) and math.isfinite(norm)):
+                        # the previous update led here: undo it, back to weights whose
+                        # loss and gradient were finite
+                        if last_good is not None:
+                            self.model.set_params(last_good)
+                        self._diverge(f"the loss became {loss:.3g} and the gradient norm {norm:.3g}")
+                        yield "diverged"
+                        return
+                    before = {k: v.copy() for k, v in params.items()}
+                    last_good = before
+                    if self.clip_norm is not None:
+                        grads, _ = clip_by_global_norm(grads, self.clip_norm)
+                    if self.clip_value is not None:
+                        grads = clip_by_value(grads, self.clip_value)
+                    self.optimizer.step(params, grads)
+                    if not all(np.isfinite(v).all() for v in params.values()):
+                        for k, v in before.items():
+                            params[k][...] = v
+                        self._diverge("the update produced NaN or infinite weights")
+                        yield "diverged"
+                        return
+                    h.update_loss.append(loss)
+                    h.grad_norm.append(norm)
+                    for k, v in grad_norms(grads).items():
+                        h.param_grad_norms.setdefault(k, []).append(v)
+                    self._epoch_losses.append(loss)
+                    self._notify("update")
+                    yield "update"
+            self._end_epoch()
+            yield "epoch"
+
+    def _end_epoch(self):
+        h = self.history
+        self._epoch += 1
+        h.epoch.append(self._epoch)
+        h.train_loss.append(float(np.mean(self._epoch_losses)) if self._epoch_losses else float("nan"))
+        self._epoch_losses = []
+        vloss = self.evaluate(*self.valid) if self.valid is not None else None
+        h.valid_loss.append(vloss)
+        h.wall_time.append(self._elapsed_now())
+        if self.record_hidden_grads:
+            h.hidden_grad_norms.append(self._hidden_norms())
+        monitored = vloss if vloss is not None else h.train_loss[-1]
+        if monitored < self._best[0] - self.min_delta:
+            self._best = (monitored, self.model.get_params())
+            h.best_epoch = self._epoch
+            self._since_best = 0
+        else:
+            self._since_best += 1
+        self._notify("epoch")
+        if self.patience is not None and self._since_best >= self.patience:
+            self.model.set_params(self._best[1])
+            h.stopped = (f"early stopping at epoch {self._epoch}: no improvement for "
+                         f"{self.patience} epochs; restored the weights of epoch {h.best_epoch}")
+
+    def _elapsed_now(self):
+        return self._elapsed
+
+    def _hidden_norms(self):
+        m = self.model
+        xb, yb = self._probe
+        _, _, dh = m._loss_grads(xb, yb, m._state(None, xb.shape[1]), self._steps_out, return_dh=True)
+        return np.sqrt((dh[""].astype(np.float64) ** 2).sum(axis=(1, 2)))
+
+    def _diverge(self, what):
+        h = self.history
+        h.diverged = True
+        where = f"epoch {self._epoch + 1}, update {h.updates + 1}"
+        h.stopped = (f"diverged at {where}: {what}. The model keeps the last weights that gave a finite loss. "
+                     "Try a smaller learning rate or gradient clipping.")
+        self._notify("diverged")
+
+    def _notify(self, event):
+        if self.callback is not None:
+            self.callback(self, event)
+
+    def evaluate(self, x, y):
+        """Mean loss on already-validated arrays (full unroll)."""
+        m = self.model
+        z, _, _ = m._forward(x, m._state(None, x.shape[1]), self._steps_out)
+        return m._loss_and_dz(z, y)[0]
+
+
+def fit(model, data, y=None, **kwargs):
+    """Train ``model`` and return the :class:`History` (see :class:`Trainer` for options)."""
+    return Trainer(model, data, y, **kwargs).run()
