@@ -18,8 +18,8 @@ from __future__ import annotations
 
 import json
 import math
-import threading
 import time
+import warnings
 
 import ipywidgets as W
 import numpy as np
@@ -114,7 +114,7 @@ class Playground(Panel):
                 labelled(w, f"rnnlab-{name.replace('_', '-')}")
             else:
                 w.add_class(f"rnnlab-{name.replace('_', '-')}")
-            w.layout.width = "auto" if name in ("cell", "bidirectional", "log_scale") else "300px"
+            w.layout.width = "auto" if name in ("cell", "bidirectional", "log_scale") else "95%"
         self.controls = c
         self.buttons = {
             "train": button("Train", "rnnlab-train", "play", "success", "train for the set epochs"),
@@ -147,7 +147,7 @@ class Playground(Panel):
         left = W.VBox([c["task"], c["pattern"], c["cell"], c["activation"], c["hidden_size"],
                        c["num_layers"], c["bidirectional"], c["bptt"], c["k"], c["lr"], c["optimizer"],
                        c["clip"], c["epochs"], c["batch_size"], c["seed"], c["log_scale"]],
-                      layout=W.Layout(width="320px"))
+                      layout=W.Layout(width="330px", min_width="330px"))
         bar = W.HBox([b["train"], b["pause"], b["step"], b["stop"], b["reset"], b["reseed"], b["clear"]],
                      layout=W.Layout(flex_flow="row wrap"))
         right = W.VBox([bar, self.status, self.loss_canvas.image, self.pred_canvas.image, self.message])
@@ -283,6 +283,17 @@ class Playground(Panel):
 
     def _structure_changed(self, change):
         if self._quiet:
+            return
+        if self.runner.running:
+            # a change that raced the Train press: put the control back so it
+            # always shows what the running model really uses
+            self._quiet = True
+            try:
+                change.owner.value = change.old
+            finally:
+                self._quiet = False
+            self.show_message(f"{change.owner.description} cannot change while training: "
+                              "press Stop first", "warn")
             return
         self.reset()
 
@@ -556,11 +567,13 @@ class Playground(Panel):
             values = [v for r in self.runs for v in r["train"]] + [v for v in cur["train"] if v is not None]
             use_log = bool(self.controls["log_scale"].value and values and min(values) > 0
                            and all(math.isfinite(v) for v in values))
-            if ax.get_yscale() != ("log" if use_log else "linear"):
-                ax.set_yscale("log" if use_log else "linear")
-                ax.yaxis.set_minor_locator(NullLocator())  # minor log ticks cost more than they show
             ax.relim()
             ax.autoscale_view()
+            if ax.get_yscale() != ("log" if use_log else "linear"):
+                with warnings.catch_warnings():  # a lone first point has equal y limits
+                    warnings.simplefilter("ignore", UserWarning)
+                    ax.set_yscale("log" if use_log else "linear")
+                ax.yaxis.set_minor_locator(NullLocator())  # minor log ticks cost more than they show
             cv.draw()
 
     def draw_predictions(self):

@@ -1,0 +1,56 @@
+"""The playground in a real JupyterLab and Chromium: a learner's clicks."""
+import pytest
+from playwright.sync_api import expect
+
+pytestmark = pytest.mark.browser
+
+CELL = """\
+from rnnlab.widgets import Playground
+pg = Playground()
+pg
+"""
+
+
+def loss_src(page):
+    return page.locator("img.rnnlab-loss-plot").get_attribute("src")
+
+
+def test_slider_train_and_stop_in_jupyterlab(page, jupyter_lab, harness):
+    harness.write_notebook(jupyter_lab.root_dir / "browser" / "playground.ipynb", [CELL])
+    harness.open_notebook_in_lab(page, jupyter_lab, "browser/playground.ipynb")
+    harness.run_all_cells(page)
+    status = page.locator(".rnnlab-status")
+    expect(status).to_contain_text("ready", timeout=60_000)
+    first = loss_src(page)
+
+    # move the hidden-size slider with the keyboard, as a learner could
+    handle = page.locator(".rnnlab-hidden-size .noUi-handle")
+    handle.focus()
+    for _ in range(4):
+        handle.press("ArrowLeft")
+    readout = page.locator(".rnnlab-hidden-size .widget-readout")
+    expect(readout).to_have_text("20", timeout=10_000)
+    harness.wait_kernel_idle(page)
+    expect(status).to_contain_text("ready", timeout=10_000)
+    page.wait_for_function("s => document.querySelector('img.rnnlab-loss-plot').src !== s",
+                           arg=first, timeout=10_000)
+
+    # train: the loss image changes while it runs and the status reports completion
+    before = loss_src(page)
+    page.locator("button.rnnlab-train").click()
+    page.wait_for_function("s => document.querySelector('img.rnnlab-loss-plot').src !== s",
+                           arg=before, timeout=30_000)
+    expect(status).to_contain_text("completed", timeout=60_000)
+    expect(status).to_contain_text("epoch 80")
+
+    # a long run, stopped from the page
+    epochs = page.locator(".rnnlab-epochs input")
+    epochs.fill("5000")
+    epochs.press("Enter")
+    page.locator("button.rnnlab-train").click()
+    expect(status).to_contain_text("updates/s", timeout=30_000)
+    expect(page.locator("button.rnnlab-train")).to_be_disabled(timeout=10_000)
+    expect(page.locator(".rnnlab-epochs input")).to_be_enabled()
+    page.locator("button.rnnlab-stop").click()
+    expect(status).to_contain_text("stopped by user", timeout=10_000)
+    assert harness.cell_errors(page) == []
