@@ -84,7 +84,8 @@ class Canvas:
         with self._lock:
             start = time.perf_counter()
             buf = io.BytesIO()
-            self.figure.canvas.print_png(buf)
+            # light compression: encoding at the default level costs more than drawing
+            self.figure.canvas.print_png(buf, pil_kwargs={"compress_level": 1})
             self.image.value = buf.getvalue()
             self.draw_count += 1
             self.last_draw_seconds = time.perf_counter() - start

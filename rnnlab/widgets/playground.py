@@ -66,6 +66,7 @@ class Playground(Panel):
         self.model = self.trainer = None
         self._curve = {"epoch": [], "train": [], "valid": []}
         self._last_draw = self._last_pred_draw = 0.0
+        self._draw_cost = 0.0  # seconds the last live redraw took
         self._t_start = None
         self._updates_at_start = 0
         self._quiet = False  # True while settings are applied in bulk
@@ -162,7 +163,7 @@ class Playground(Panel):
         self.on_click(b["train"], self.train)
         self.on_click(b["pause"], self.toggle_pause)
         self.on_click(b["step"], self.step)
-        self.on_click(b["stop"], self.stop)
+        self.on_click(b["stop"], lambda: self.stop(wait=False))  # the page must not block
         self.on_click(b["reset"], self.reset)
         self.on_click(b["reseed"], self.reseed)
         self.on_click(b["clear"], self.clear_runs)
@@ -430,14 +431,18 @@ class Playground(Panel):
                     <= self.target_loss):
                 self._reached = (trainer.epoch, time.perf_counter() - self._t_start)
         now = time.perf_counter()
-        if event in ("epoch", "update") and (now - self._last_draw >= self.draw_interval
+        # adaptive frame rate: drawing may take at most about a quarter of the time,
+        # so a slow machine (or a busy kernel) still spends most of it training
+        interval = max(self.draw_interval, 3 * self._draw_cost)
+        if event in ("epoch", "update") and (now - self._last_draw >= interval
                                              or len(self._curve["epoch"]) == 2 and event == "epoch"):
-            self._last_draw = now
             self._status_line()
             self.draw_loss()
-            if event == "epoch" and now - self._last_pred_draw >= 2 * self.draw_interval:
+            if event == "epoch" and now - self._last_pred_draw >= 2 * interval:
                 self._last_pred_draw = now
                 self.draw_predictions()
+            self._last_draw = time.perf_counter()
+            self._draw_cost = self._last_draw - now
         if event == "update" and self.runner.paused:
             self._set_status("paused: press Pause again (or Train) to resume, Stop to end")
         if not self.runner.checkpoint():

@@ -101,10 +101,11 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
-def _jupyter_env(home: Path) -> dict:
-    """Environment for a server: the test venv first on PATH, isolated Jupyter dirs."""
+def _jupyter_env(home: Path, python: str = sys.executable) -> dict:
+    """Environment for a server: its venv first on PATH, isolated Jupyter dirs."""
     env = dict(os.environ)
-    env["PATH"] = os.path.dirname(sys.executable) + os.pathsep + env.get("PATH", "")
+    env.pop("VIRTUAL_ENV", None)
+    env["PATH"] = os.path.dirname(python) + os.pathsep + env.get("PATH", "")
     for var, sub in [("JUPYTER_CONFIG_DIR", "config"), ("JUPYTER_DATA_DIR", "data"),
                      ("JUPYTER_RUNTIME_DIR", "runtime"), ("JUPYTERLAB_SETTINGS_DIR", "lab-settings"),
                      ("JUPYTERLAB_WORKSPACES_DIR", "lab-workspaces"), ("IPYTHONDIR", "ipython")]:
@@ -209,8 +210,10 @@ class VoilaServer:
 
 
 class VoilaFactory:
-    def __init__(self, home: Path, name: str):
-        self.home, self.name, self.servers = home, name, []
+    """``factory(notebook)`` starts Voila on it with ``python`` (default: this venv's)."""
+
+    def __init__(self, home: Path, name: str, python: str = sys.executable):
+        self.home, self.name, self.servers, self.python = home, name, [], python
 
     def __call__(self, notebook, timeout: float = SERVER_START_TIMEOUT) -> VoilaServer:
         nb = Path(notebook).resolve()
@@ -218,8 +221,8 @@ class VoilaFactory:
             raise FileNotFoundError(nb)
         port = free_port()
         log_path = ARTIFACTS / f"voila-{_safe_name(self.name)}-{len(self.servers)}-{port}.log"
-        cmd = [sys.executable, "-m", "voila", "--no-browser", f"--port={port}", "--Voila.ip=127.0.0.1", str(nb)]
-        proc = _start(cmd, log_path, _jupyter_env(self.home), cwd=nb.parent)
+        cmd = [self.python, "-m", "voila", "--no-browser", f"--port={port}", "--Voila.ip=127.0.0.1", str(nb)]
+        proc = _start(cmd, log_path, _jupyter_env(self.home, self.python), cwd=nb.parent)
         server = VoilaServer(f"http://127.0.0.1:{port}/", log_path, nb, proc)
         self.servers.append(server)
         _wait_until(lambda: _port_open(port), proc, "voila", log_path, timeout)
@@ -267,33 +270,45 @@ def page(browser, request):
     context.close()
 
 
+def launch_lab(root: Path, home: Path, python: str = sys.executable) -> JupyterLab:
+    """Start JupyterLab with ``python`` serving ``root``; the caller stops it with ``stop_server``."""
+    # no "Would you like to get notified about Jupyter news?" toast over the page
+    notification = home / "lab-settings" / "@jupyterlab" / "apputils-extension" / "notification.jupyterlab-settings"
+    notification.parent.mkdir(parents=True, exist_ok=True)
+    notification.write_text(json.dumps({"fetchNews": "false", "checkForUpdates": False}))
+    port, token = free_port(), uuid.uuid4().hex
+    log_path = ARTIFACTS / f"jupyterlab-{port}.log"
+    cmd = [python, "-m", "jupyter", "lab", "--no-browser", "--ip=127.0.0.1", f"--port={port}",
+           "--ServerApp.port_retries=0", f"--IdentityProvider.token={token}", f"--ServerApp.root_dir={root}",
+           "--LabApp.expose_app_in_browser=True", "--LabApp.news_url=None",
+           "--LabApp.check_for_updates_class=jupyterlab.NeverCheckForUpdate"]
+    if hasattr(os, "geteuid") and os.geteuid() == 0:
+        cmd.append("--allow-root")
+    proc = _start(cmd, log_path, _jupyter_env(home, python), cwd=root)
+    lab = JupyterLab(f"http://127.0.0.1:{port}/", token, root, log_path, proc)
+    try:
+        _wait_until(lambda: _http_ok(f"{lab.url}api/status?token={token}"), proc, "jupyter lab", log_path,
+                    SERVER_START_TIMEOUT)
+    except BaseException:
+        _stop(proc)
+        raise
+    return lab
+
+
+stop_server = _stop
+
+
 @pytest.fixture(scope="session")
 def jupyter_lab(tmp_path_factory):
     root = tmp_path_factory.mktemp("lab-root")
     if (REPO / "notebooks").is_dir():
         shutil.copytree(REPO / "notebooks", root / "notebooks",
                         ignore=shutil.ignore_patterns(".ipynb_checkpoints", "__pycache__"))
-    home = tmp_path_factory.mktemp("jupyter-home")
-    # no "Would you like to get notified about Jupyter news?" toast over the page
-    notification = home / "lab-settings" / "@jupyterlab" / "apputils-extension" / "notification.jupyterlab-settings"
-    notification.parent.mkdir(parents=True)
-    notification.write_text(json.dumps({"fetchNews": "false", "checkForUpdates": False}))
-    port, token = free_port(), uuid.uuid4().hex
-    log_path = ARTIFACTS / f"jupyterlab-{port}.log"
-    cmd = [sys.executable, "-m", "jupyter", "lab", "--no-browser", "--ip=127.0.0.1", f"--port={port}",
-           "--ServerApp.port_retries=0", f"--IdentityProvider.token={token}", f"--ServerApp.root_dir={root}",
-           "--LabApp.expose_app_in_browser=True", "--LabApp.news_url=None",
-           "--LabApp.check_for_updates_class=jupyterlab.NeverCheckForUpdate"]
-    if hasattr(os, "geteuid") and os.geteuid() == 0:
-        cmd.append("--allow-root")
-    proc = _start(cmd, log_path, _jupyter_env(home), cwd=root)
-    lab = JupyterLab(f"http://127.0.0.1:{port}/", token, root, log_path, proc)
+    lab = launch_lab(root, tmp_path_factory.mktemp("jupyter-home"))
     try:
-        _wait_until(lambda: _http_ok(f"{lab.url}api/status?token={token}"), proc, "jupyter lab", log_path,
-                    SERVER_START_TIMEOUT)
         yield lab
     finally:
-        _stop(proc)
+        _stop(lab.process)
 
 
 @pytest.fixture
@@ -308,7 +323,8 @@ def harness():
     return types.SimpleNamespace(
         write_notebook=write_notebook, open_notebook_in_lab=open_notebook_in_lab,
         wait_kernel_idle=wait_kernel_idle, run_all_cells=run_all_cells, cell_errors=cell_errors,
-        save_failure_artifacts=save_failure_artifacts, artifacts_dir=ARTIFACTS)
+        save_failure_artifacts=save_failure_artifacts, artifacts_dir=ARTIFACTS, launch_lab=launch_lab,
+        stop_server=stop_server, VoilaFactory=VoilaFactory, repo=REPO)
 
 
 # ------------------------------------------------------------------ helpers

@@ -47,9 +47,11 @@ def test_slider_train_and_stop_in_jupyterlab(page, jupyter_lab, harness):
     epochs = page.locator(".rnnlab-epochs input")
     epochs.fill("5000")
     epochs.press("Enter")
+    harness.wait_kernel_idle(page)  # the new value has reached the kernel
     page.locator("button.rnnlab-train").click()
+    expect(page.locator("button.rnnlab-train")).to_be_disabled(timeout=30_000)
     expect(status).to_contain_text("updates/s", timeout=30_000)
-    expect(page.locator("button.rnnlab-train")).to_be_disabled(timeout=10_000)
+    expect(status).not_to_contain_text("completed")
     expect(page.locator(".rnnlab-epochs input")).to_be_enabled()
     page.locator("button.rnnlab-stop").click()
     expect(status).to_contain_text("stopped by user", timeout=10_000)
