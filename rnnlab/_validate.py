@@ -107,6 +107,8 @@ def as_sequence(x, name, input_size=None, dtype=np.float64):
             f"{name} must have shape (T, N, D), (T, D) or (T,), got {ndim} dimensions {arr.shape}")
     if arr.shape[0] < 1:
         raise ValueError(f"{name} must have at least one time step, got shape {arr.shape}")
+    if arr.shape[1] < 1:
+        raise ValueError(f"{name} must hold at least one sequence (N >= 1), got shape {arr.shape}")
     if input_size is not None and arr.shape[2] != input_size:
         raise ValueError(
             f"{name} must have {input_size} feature(s) in its last axis (T, N, {input_size}), "

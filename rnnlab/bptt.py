@@ -29,6 +29,7 @@ from __future__ import annotations
 import numpy as np
 
 from ._validate import check_choice, check_int
+from .model import check_model
 
 MODES = ("full", "truncated", "windowed")
 
@@ -43,9 +44,9 @@ def check_mode(bptt, k, model, T):
                          "direction would need inputs beyond the window. Use bptt='full'.")
     if k is None:
         raise ValueError(f"bptt={bptt!r} needs a window length k (1 <= k <= {T})")
-    k = check_int(k, "k", low=1)
-    if k > T:
-        raise ValueError(f"k must be at most the sequence length T={T}, got k={k}")
+    k = check_int(k, "k")
+    if not 1 <= k <= T:
+        raise ValueError(f"k must be between 1 and the sequence length T={T}, got k={k}")
     if bptt == "windowed" and (model.per_sequence or model.pattern != "many-to-many"):
         raise ValueError("bptt='windowed' (the tutorial's procedure) needs a many-to-many series "
                          f"task with a target at every step; this model's pattern is {model.pattern}")
@@ -119,7 +120,7 @@ def truncated_grads(model, x, y, k, h0=None):
     updating. The loss is the same as full BPTT's; only gradient paths longer
     than a window are cut. Returns ``(loss, grads)``.
     """
-    x, y, state, steps_out = model._prepare(x, y, h0)
+    x, y, state, steps_out = check_model(model)._prepare(x, y, h0)
     T = model.unrolled_inputs(x, steps_out)[0].shape[0]
     check_mode("truncated", k, model, T)
     total_loss, total = 0.0, {key: np.zeros_like(v) for key, v in model.params.items()}
@@ -142,9 +143,14 @@ def truncation_fidelity(model, x, y, ks=None, h0=None):
     (``||g_k - g|| / ||g||``) and ``per_param`` (``{name: relative error per k}``).
     At ``k = T`` the two agree exactly.
     """
-    xa, ya, state, steps_out = model._prepare(x, y, h0)
+    xa, ya, state, steps_out = check_model(model)._prepare(x, y, h0)
     T = model.unrolled_inputs(xa, steps_out)[0].shape[0]
-    ks = list(range(1, T + 1)) if ks is None else [check_int(k, "k", low=1) for k in ks]
+    if ks is None:
+        ks = range(1, T + 1)
+    elif not isinstance(ks, (list, tuple, range, np.ndarray)):
+        raise TypeError(f"ks must be a list of window lengths k, got {type(ks).__name__} {ks!r}")
+    # check every k (and the model's direction) before any work, so a bad one fails at once
+    ks = [check_mode("truncated", k, model, T)[1] for k in ks]
     _, full = model._loss_grads(xa, ya, state, steps_out)
     g = _flat(full)
     cos, rel, per = [], [], {name: [] for name in full}

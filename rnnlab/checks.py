@@ -7,7 +7,7 @@ import numpy as np
 
 from .bptt import truncated_grads, truncation_fidelity
 from .gradcheck import check_gradients
-from .model import SequenceModel
+from .model import SequenceModel, check_model
 
 
 def _float64_copy(model):
@@ -32,6 +32,7 @@ def check_model_gradients(model, x, y, bptt="full", k=None, h0=None, eps=1e-5, t
     Returns a :class:`rnnlab.gradcheck.GradCheckResult`; ``print`` it for a
     table of relative errors.
     """
+    check_model(model)
     if bptt != "full":
         raise ValueError("gradient checks compare with the full BPTT gradient; use "
                          "truncation_fidelity(model, x, y, ks) to measure a truncated one")

@@ -40,6 +40,13 @@ _ALIASES = {"many-to-many-aligned": "many-to-many", "seq2seq": "encoder-decoder"
             "crossentropy": "cross-entropy", "cross_entropy": "cross-entropy"}
 
 
+def check_model(model, name="model"):
+    """Raise a ``TypeError`` unless ``model`` is a :class:`SequenceModel`."""
+    if not isinstance(model, SequenceModel):
+        raise TypeError(f"{name} must be an rnnlab.SequenceModel, got {type(model).__name__}")
+    return model
+
+
 def _name(value, what, choices):
     if isinstance(value, str):
         value = _ALIASES.get(value.lower().replace("_", "-"), value.lower().replace("_", "-"))

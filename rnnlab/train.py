@@ -26,6 +26,7 @@ import numpy as np
 
 from . import bptt as _bptt
 from ._validate import check_float, check_int, check_seed
+from .model import check_model
 from .optim import Optimizer, clip_by_global_norm, clip_by_value, global_norm, grad_norms, make_optimizer
 
 
@@ -116,7 +117,12 @@ class Trainer:
                  batch_size=None, bptt="full", k=None, clip_norm=None, clip_value=None,
                  validation_split=0.0, valid=None, patience=None, min_delta=0.0, shuffle=True,
                  seed=0, callback=None, stop_event=None, record_hidden_grads=True):
-        self.model = model
+        self.model = check_model(model)
+        if callback is not None and not callable(callback):
+            raise TypeError(f"callback must be a function callback(trainer, event), "
+                            f"got {type(callback).__name__}")
+        if stop_event is not None and not all(hasattr(stop_event, a) for a in ("set", "is_set", "clear")):
+            raise TypeError(f"stop_event must be a threading.Event, got {type(stop_event).__name__}")
         x, y = _xy(data, y)
         self.epochs = check_int(epochs, "epochs", low=0)
         self.rng = check_seed(seed)
@@ -190,10 +196,12 @@ class Trainer:
         """Train for ``epochs`` more epochs (default: the constructor's); returns the history.
 
         Stops early on a stop signal, early stopping or divergence; calling
-        ``run`` again continues where it stopped (unless it diverged).
+        ``run`` again continues where it stopped. After a divergence it raises
+        :class:`TrainingDiverged`, as :meth:`step` does.
         """
+        if self.history.diverged:  # the update generator has ended; nothing to continue
+            raise TrainingDiverged(self.history.stopped)
         target = self._epoch + (self.epochs if epochs is None else check_int(epochs, "epochs", low=0))
-        self.stop_event.clear()
         self.history.stopped = None
         start = time.perf_counter()
         try:
@@ -204,6 +212,9 @@ class Trainer:
                 self._advance()
         finally:
             self._elapsed += time.perf_counter() - start
+            # cleared on the way out, not on the way in: a stop asked for just
+            # before a background run begins must not be lost
+            self.stop_event.clear()
         if self.history.stopped is None:
             self.history.stopped = "completed"
         self._notify("end")
