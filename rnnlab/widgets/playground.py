@@ -388,9 +388,12 @@ class Playground(Panel):
 
     def train(self):
         """Start (or continue) training in the background; resumes if paused."""
+        if self.runner.running and self.runner.paused:
+            self.toggle_pause()
+            return False
+        if self.runner.running and self.trainer is not None and self.trainer.history.stopped:
+            self.runner.join(5.0)  # the last run is only finishing its final redraw
         if self.runner.running:
-            if self.runner.paused:
-                self.toggle_pause()
             return False
         if self.trainer is None:
             self.reset()
@@ -411,13 +414,16 @@ class Playground(Panel):
         self.trainer.run()
 
     def _train_done(self, runner):
-        self._set_running(False)
-        h = self.trainer.history
-        if runner.error is not None:
-            self.report_error(runner.error, "training")
-        self._status_line(final=True)
-        self.draw_loss()
-        self.draw_predictions()
+        # draw first, re-enable the controls last: a Train press must never land
+        # in a moment when the panel looks idle but the old thread is still drawing
+        try:
+            self.draw_loss()
+            self.draw_predictions()
+        finally:
+            if runner.error is not None:
+                self.report_error(runner.error, "training")
+            self._status_line(final=True)
+            self._set_running(False)
 
     def _on_progress(self, trainer, event):
         """Trainer callback (training thread): record, throttle redraws, honour pause."""
@@ -574,6 +580,12 @@ class Playground(Panel):
                            and all(math.isfinite(v) for v in values))
             ax.relim()
             ax.autoscale_view()
+            # the x axis spans the planned epochs, so the curve grows into a fixed frame
+            last = max([e for r in self.runs for e in r["epoch"]] + cur["epoch"] + [1])
+            right = last
+            if self.trainer is not None and self.trainer.history.stopped is None:  # not finished
+                right = max(last, self.trainer.epoch + self.controls["epochs"].value)
+            ax.set_xlim(-0.02 * right, right)
             if ax.get_yscale() != ("log" if use_log else "linear"):
                 with warnings.catch_warnings():  # a lone first point has equal y limits
                     warnings.simplefilter("ignore", UserWarning)

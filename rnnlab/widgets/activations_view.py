@@ -1,0 +1,356 @@
+"""What the activation function does to the hidden state and to the gradient.
+
+::
+
+    from rnnlab.widgets import ActivationView
+    view = ActivationView()                       # display it: last expression of a cell
+    view.set(activation="sigmoid", scale=2.0, T=40)
+    view.grad_norms[0]                            # ||dh_T/dh_1||: tiny for the sigmoid
+
+Left, the three activations and their derivatives. Middle, the hidden state
+of a small RNN driven by a fixed input sequence. Right, how much a change of
+``h_t`` still moves the last state ``h_T``: ``||dh_T/dh_t||`` on a log scale.
+Going back one step multiplies the gradient by ``diag(f'(a_t)) w_h``, so its
+size shrinks or grows by at most ``||w_h|| * max f'`` per step; the dashed
+line on the right is that bound.
+
+The numbers come from the core: an :class:`rnnlab.RNN` layer's ``forward`` and
+``backward(..., return_dh=True)``.
+"""
+from __future__ import annotations
+
+import ipywidgets as W
+import matplotlib
+import numpy as np
+from matplotlib.ticker import FuncFormatter, LogLocator, NullLocator
+
+from .._validate import check_choice, check_float, check_int
+from ..activations import derivative, get_activation
+from ..layers import RNN
+from ._base import STYLE, Canvas, Panel, labelled, message_html
+
+ACTIVATION_NAMES = ("sigmoid", "tanh", "relu")
+MAX_DERIVATIVE = {"sigmoid": 0.25, "tanh": 1.0, "relu": 1.0}
+ACT_COLORS = {"sigmoid": "#1f77b4", "tanh": "#d62728", "relu": "#2ca02c"}
+T_RANGE = (5, 60)
+SCALE_RANGE = (0.1, 3.0)
+SETTINGS = ("activation", "scale", "T", "seed")
+
+
+def _decade(v, _pos=None):
+    """``1e-06`` for a power of ten: plain text, where matplotlib's default log labels are
+    mathtext, several times slower to draw."""
+    return f"1e{int(round(np.log10(v)))}" if v > 0 else ""
+
+
+DECADES = FuncFormatter(_decade)
+
+
+def scaled_recurrent_weights(hidden_size, seed):
+    """The view's ``w_h`` direction: spectral norm 1, so ``scale`` is ``||w_h||_2``.
+
+    A scalar RNN gets ``[[1.0]]``; a larger one the layer's seeded initial
+    ``w_h`` divided by its largest singular value.
+    """
+    if hidden_size == 1:
+        return np.ones((1, 1))
+    w_h = RNN(1, hidden_size, seed=seed).params["w_h"]
+    return w_h / np.linalg.norm(w_h, 2)
+
+
+def input_sequence(seed, length=T_RANGE[1]):
+    """The fixed input ``x_t`` of every step, ``(length, 1, 1)`` values in [-1, 1].
+
+    Drawn once for the longest sequence, so changing T only shortens or
+    lengthens it; the seed picks another sequence.
+    """
+    rng = np.random.default_rng([int(seed), 7])  # a stream of its own, apart from the weights
+    return rng.uniform(-1.0, 1.0, (length, 1, 1))
+
+
+def run_small_rnn(activation, scale, T, seed=0, hidden_size=1):
+    """Forward and backward through a small RNN; the numbers the view shows.
+
+    The layer is ``rnnlab.RNN(1, H, activation)`` with ``w_h`` replaced by
+    ``scale`` times a spectral-norm-1 matrix; for ``H = 1`` also ``w_x = 1``
+    and ``b_h = 0``, so the state reads ``h_t = f(x_t + scale * h_{t-1})``.
+    The batch holds ``H`` copies of the sequence and the loss gradient at the
+    last step is the identity, so the per-step hidden gradients are the rows
+    of the Jacobian ``dh_T/dh_t``.
+
+    Returns
+    -------
+    x : ``(T,)`` inputs
+    h : ``(T, H)`` hidden states ``h_1 .. h_T``
+    grad_norms : ``(T,)`` Frobenius norms ``||dh_T/dh_t||``, ``t = 1 .. T``
+    """
+    H = hidden_size
+    layer = RNN(1, H, activation=activation, seed=seed)
+    layer.params["w_h"][...] = scale * scaled_recurrent_weights(H, seed)
+    if H == 1:
+        layer.params["w_x"][...] = 1.0
+        layer.params["b_h"][...] = 0.0
+    x = np.repeat(input_sequence(seed)[:T], H, axis=1)  # (T, H, 1): one copy per row of the Jacobian
+    out, _, cache = layer.forward(x)
+    dout = np.zeros_like(out)  # (T, H, H)
+    dout[-1] = np.eye(H)  # d(h_T)/d(h_T): one unit vector per copy
+    _, _, _, dh = layer.backward(dout, None, cache, return_dh=True)
+    grad_norms = np.sqrt((dh[""] ** 2).sum(axis=(1, 2)))
+    return x[:, 0, 0], out[:, 0, :], grad_norms
+
+
+class ActivationView(Panel):
+    """Activation functions, and what they do to a small RNN over time.
+
+    Parameters
+    ----------
+    activation : ``"sigmoid"``, ``"tanh"`` (default) or ``"relu"``
+    scale : ``||w_h||`` (largest singular value of the recurrent weights),
+        0.1 to 3
+    T : steps to unroll, 5 to 60
+    seed : picks the input sequence (and, for ``hidden_size > 1``, the weights)
+    hidden_size : units of the RNN; 1 (default) makes every number a scalar:
+        ``h_t = f(x_t + w_h h_{t-1})`` and ``dh_T/dh_t`` is a plain product
+        of ``w_h f'(a_s)`` terms
+
+    Attributes
+    ----------
+    trajectory : ``(T, H)`` hidden states ``h_1 .. h_T``
+    grad_norms : ``(T,)`` ``||dh_T/dh_t||`` for ``t = 1 .. T``
+    inputs : ``(T,)`` the input sequence
+
+    Examples
+    --------
+    >>> view = ActivationView(activation="tanh", scale=0.5, T=30)
+    >>> bool(view.grad_norms[0] < 1e-6)       # 30 steps of at most x0.5
+    True
+    >>> view.set(activation="relu", scale=2.0)
+    >>> bool(view.grad_norms[0] > view.grad_norms[-1])
+    True
+    """
+
+    css = "rnnlab-activation-view"
+
+    def __init__(self, activation="tanh", scale=1.0, T=30, seed=0, hidden_size=1):
+        super().__init__()
+        activation = check_choice(activation, "activation", ACTIVATION_NAMES)
+        scale = check_float(scale, "scale", *SCALE_RANGE)
+        T = check_int(T, "T", *T_RANGE)
+        seed = check_int(seed, "seed", low=0)
+        self.hidden_size = check_int(hidden_size, "hidden_size", low=1, high=16)
+        self._quiet = False
+        self.trajectory = self.grad_norms = self.inputs = None
+        self._build_controls(activation, scale, T, seed)
+        with matplotlib.rc_context(STYLE):
+            self._build_view()
+        self.widget = W.VBox([self._controls_box,
+                              W.HBox([self.func_canvas.image, self.canvas.image]),
+                              self.readout, self.message])
+        self.widget.add_class(self.css)
+        for w in self.controls.values():
+            self.observe(w, self._changed)
+        self.update()
+
+    # -- controls -----------------------------------------------------------------------
+    def _build_controls(self, activation, scale, T, seed):
+        c = {
+            "activation": W.ToggleButtons(options=list(ACTIVATION_NAMES), value=activation,
+                                          description="Activation"),
+            "scale": W.FloatSlider(value=scale, min=SCALE_RANGE[0], max=SCALE_RANGE[1], step=0.05,
+                                   description="||w_h||", readout_format=".2f",
+                                   continuous_update=False),
+            "T": W.IntSlider(value=T, min=T_RANGE[0], max=T_RANGE[1], description="Steps T",
+                             continuous_update=False),
+            "seed": W.BoundedIntText(value=seed, min=0, max=2**31 - 1, description="Seed"),
+        }
+        c["activation"].style.button_width = "70px"
+        for name, w in c.items():
+            labelled(w, f"rnnlab-{name.lower()}")
+        c["scale"].layout.width = c["T"].layout.width = "300px"
+        c["seed"].layout.width = "150px"
+        self.controls = c
+        self._controls_box = W.HBox([W.VBox([c["activation"], c["seed"]]),
+                                     W.VBox([c["scale"], c["T"]])])
+        self.readout = W.HTML()
+        self.readout.add_class("rnnlab-activation-readout")
+
+    def settings(self):
+        """The current settings as a dict."""
+        return {name: w.value for name, w in self.controls.items()}
+
+    def set(self, **settings):
+        """Change several settings at once, then recompute and redraw once.
+
+        Accepts ``activation``, ``scale``, ``T`` and ``seed``; out-of-range
+        values raise ValueError (a slider would silently clamp them).
+        """
+        unknown = sorted(set(settings) - set(SETTINGS))
+        if unknown:
+            raise ValueError(f"unknown setting(s) {unknown}; valid: {', '.join(SETTINGS)}")
+        checks = {"activation": lambda v: check_choice(v, "activation", ACTIVATION_NAMES),
+                  "scale": lambda v: check_float(v, "scale", *SCALE_RANGE),
+                  "T": lambda v: check_int(v, "T", *T_RANGE),
+                  "seed": lambda v: check_int(v, "seed", low=0)}
+        settings = {k: checks[k](v) for k, v in settings.items()}
+        self._quiet = True
+        try:
+            for name, value in settings.items():
+                self.controls[name].value = value
+        finally:
+            self._quiet = False
+        self.update()
+
+    def _changed(self, change):
+        if not self._quiet:
+            self.update()
+
+    # -- computing and drawing -------------------------------------------------------------
+    def update(self):
+        """Recompute from the controls and redraw."""
+        s = self.settings()
+        self.inputs, self.trajectory, self.grad_norms = run_small_rnn(
+            s["activation"], s["scale"], s["T"], s["seed"], self.hidden_size)
+        self._readout(s)
+        self.draw()
+
+    def _build_view(self):
+        # two canvases: a slider other than the activation redraws only the time plots
+        self.func_canvas = Canvas(3.4, 3.4, css="rnnlab-activation-functions")
+        self.ax_f = self.func_canvas.subplots()
+        self.func_canvas.figure.subplots_adjust(left=0.15, right=0.97, bottom=0.15, top=0.9)
+        self.canvas = Canvas(6.6, 3.4, css="rnnlab-activation-plot")
+        self.ax_h, self.ax_g = self.canvas.subplots(1, 2)
+        self.canvas.figure.subplots_adjust(left=0.08, right=0.98, bottom=0.3, top=0.9, wspace=0.28)
+        self._function_plot_activation = self._legend_key = None  # what is drawn now
+        # left: the functions (solid) and their derivatives (dashed), over a fixed range
+        a = np.linspace(-5, 5, 401)
+        ax = self.ax_f
+        self._f_lines, self._d_lines = {}, {}
+        for name in ACTIVATION_NAMES:
+            f, _ = get_activation(name)
+            (self._f_lines[name],) = ax.plot(a, f(a), color=ACT_COLORS[name], label=name)
+            (self._d_lines[name],) = ax.plot(a, derivative(name, a), color=ACT_COLORS[name], ls="--")
+        (self._peak,) = ax.plot([], [], "o", ms=5, color="k")
+        self._peak_text = ax.text(0, 0, "", fontsize=8, ha="left", va="bottom")
+        ax.set_xlim(-5, 5)
+        ax.set_ylim(-1.15, 1.6)
+        ax.set_xlabel("pre-activation a")
+        ax.set_title("f(a) solid, f'(a) dashed")
+        ax.legend(loc="lower right", handlelength=1.5)
+        # middle: the inputs and the hidden state over time
+        ax = self.ax_h
+        (self._x_line,) = ax.plot([], [], "o", ms=2.5, color="#999999", label="input x_t")
+        self._h_lines = [ax.plot([], [], lw=1.8 if self.hidden_size == 1 else 1.0,
+                                 marker="." if self.hidden_size == 1 else None)[0]
+                         for _ in range(self.hidden_size)]
+        ax.axhline(0, color="#bbbbbb", lw=0.8, zorder=0)
+        # no offset text ("1e6" above the axes) when relu explodes: it would push the title away
+        ax.yaxis.set_major_formatter(FuncFormatter(lambda v, _pos: f"{v:.3g}"))
+        ax.set_xlabel("step t")
+        # right: the gradient reaching each step from h_T
+        ax = self.ax_g
+        ax.set_yscale("log")
+        (self._g_line,) = ax.plot([], [], marker=".", lw=1.8)
+        (self._bound_line,) = ax.plot([], [], ls="--", color="#777777", lw=1)
+        (self._zero_marks,) = ax.plot([], [], "x", color="#cf222e", ms=5,
+                                      transform=ax.get_xaxis_transform(), clip_on=False)
+        ax.set_xlabel("step t")
+        ax.set_title("gradient reaching h_t from h_T")
+
+    def _legends(self, act, has_zeros):
+        """Legends whose handles show the current activation's colour."""
+        color = ACT_COLORS[act]
+        for line in (self._h_lines if self.hidden_size == 1 else ()):
+            line.set_color(color)
+        self._g_line.set_color(color)
+        kw = dict(loc="upper center", bbox_to_anchor=(0.5, -0.19), borderaxespad=0,
+                  handlelength=1.6, columnspacing=1.0)
+        h_label = "h_t" if self.hidden_size == 1 else f"h_t ({self.hidden_size} units)"
+        handles = [self._g_line, self._bound_line] + ([self._zero_marks] if has_zeros else [])
+        labels = ["||dh_T/dh_t||", "upper bound", "exactly 0"]
+        self.ax_h.legend([self._x_line, self._h_lines[0]], ["input x_t", h_label], ncol=2, **kw)
+        self.ax_g.legend(handles, labels[: len(handles)], ncol=2, **kw)
+
+    def draw(self, functions=None):
+        """Update the artists from the current results and render.
+
+        The function plot is redrawn only when the activation changed (or
+        ``functions=True``); the time plots always.
+        """
+        with matplotlib.rc_context(STYLE):  # titles and legends made here get the house style
+            self._draw(functions)
+
+    def _draw(self, functions):
+        s = self.settings()
+        act, T = s["activation"], s["T"]
+        if functions or (functions is None and act != self._function_plot_activation):
+            self._draw_functions(act)
+        with self.canvas.lock:
+            has_zeros = bool(np.any(self.grad_norms <= 0))
+            if (act, has_zeros) != self._legend_key:
+                self._legends(act, has_zeros)
+                self._legend_key = (act, has_zeros)
+            steps = np.arange(1, T + 1)
+            ax = self.ax_h
+            self._x_line.set_data(steps, self.inputs)
+            for j, line in enumerate(self._h_lines):
+                line.set_data(steps, self.trajectory[:, j])
+            ax.set_xlim(0.5, T + 0.5)
+            ax.relim()
+            ax.autoscale_view(scalex=False)
+            ax.set_title(f"hidden state, {act}, ||w_h|| = {s['scale']:.2f}")
+
+            ax = self.ax_g
+            g = self.grad_norms
+            zero = g <= 0
+            self._g_line.set_data(steps, np.where(zero, np.nan, g))
+            per_step = s["scale"] * MAX_DERIVATIVE[act]
+            with np.errstate(over="ignore", under="ignore"):
+                bound = g[-1] * per_step ** (T - steps).astype(float)
+            self._bound_line.set_data(steps, bound)
+            self._zero_marks.set_data(steps[zero], np.full(zero.sum(), 0.03))  # at the axis bottom
+            ax.set_xlim(0.5, T + 0.5)
+            values = np.concatenate([g[~zero], bound[np.isfinite(bound) & (bound > 0)]])
+            lo, hi = max(values.min(), 1e-300), values.max()
+            hi = max(hi, lo * 10)
+            ax.set_ylim(lo / 3, hi * 3)
+            ax.yaxis.set_major_locator(LogLocator(numticks=6))
+            ax.yaxis.set_minor_locator(NullLocator())  # minor log ticks cost more than they show
+            ax.yaxis.set_major_formatter(DECADES)
+            self.canvas.draw()
+
+    def _draw_functions(self, act):
+        self._function_plot_activation = act
+        with self.func_canvas.lock:
+            for name in ACTIVATION_NAMES:
+                sel = name == act
+                for line in (self._f_lines[name], self._d_lines[name]):
+                    line.set_linewidth(2.4 if sel else 1.0)
+                    line.set_alpha(1.0 if sel else 0.3)
+            peak_a = 0.0 if act != "relu" else 2.5
+            peak = MAX_DERIVATIVE[act]
+            self._peak.set_data([peak_a], [peak])
+            self._peak_text.set_position((peak_a + 0.3, peak + 0.06))
+            self._peak_text.set_text(f"max f' = {peak:g}" + ("\n(0 for a < 0)" if act == "relu" else ""))
+            self.func_canvas.draw()
+
+    def _readout(self, s):
+        act, T = s["activation"], s["T"]
+        per_step = s["scale"] * MAX_DERIVATIVE[act]
+        g = self.grad_norms
+        first = g[0] / g[-1]
+        if np.count_nonzero(g == 0):
+            verdict = ("a relu unit switched off on the way back, so f' = 0 there and no "
+                       "gradient passes to earlier steps")
+        elif first < 1e-3:
+            verdict = "vanishing: almost nothing reaches the first step"
+        elif first > 1e3:
+            verdict = "exploding: the first step gets a huge gradient"
+        else:
+            verdict = "the gradient survives the trip back"
+        must = ", so it can only shrink" if per_step < 1 else ""
+        text = (f"f = {act}: f' is at most {MAX_DERIVATIVE[act]:g}. One step back multiplies the "
+                f"gradient by w_h f'(a_t), so by at most ||w_h|| max f' = {per_step:.2f}{must} "
+                f"(dashed: that bound, step after step).\n"
+                f"||dh_T/dh_1|| / ||dh_T/dh_T|| = {first:.2e} after {T - 1} steps back: {verdict}.")
+        self.readout.value = message_html(text, "info")

@@ -1,0 +1,726 @@
+"""Gradient checks you can see: a bar per parameter, on a log scale, against the tolerance.
+
+::
+
+    from rnnlab.widgets import GradCheckView
+    view = GradCheckView(cell="gru-original", pattern="many-to-one")   # display it
+    view.check().passed                                                # or press Check
+
+    # a learner's own step function, e.g. from an exercise
+    view = GradCheckView.for_function(my_step_forward, my_step_backward, inputs,
+                                      reference=(rnnlab.rnn_step_forward, rnnlab.rnn_step_backward))
+
+The numerical gradient comes from central differences
+``(L(p + eps) - L(p - eps)) / (2 eps)`` in float64; a correct backward pass
+agrees with it to about 1e-9 or better, so anything above the tolerance
+(1e-7) is a bug, not rounding.
+
+Learners' functions may follow the conventions of rnnlab's own step functions,
+which :func:`rnnlab.check_function` does not know by itself; the view adapts
+them:
+
+* an input that is a dict of arrays (the ``p`` of ``gru_step_forward``) is
+  checked entry by entry;
+* a backward pass that returns ``(dx, dh_prev, ..., grads_dict)`` is matched
+  with the array inputs in order, the dict by name;
+* a forward pass that returns ``(out_1, ..., out_k, cache)`` with k >= 2 (the
+  LSTM's ``h_t, c_t, cache``) gets ``backward(dout_1, ..., dout_k, cache)``.
+"""
+from __future__ import annotations
+
+import html
+import threading
+import time
+
+import ipywidgets as W
+import numpy as np
+
+from ..checks import check_model_gradients
+from ..gradcheck import GradCheckResult, check_function, relative_error
+from ..model import PATTERNS, SequenceModel
+from ._base import Canvas, Panel, Runner, button, labelled, message_html
+
+TOLERANCE = 1e-7
+CELLS = (("RNN", "rnn"), ("GRU (PyTorch variant)", "gru-pytorch"),
+         ("GRU (original paper)", "gru-original"), ("LSTM", "lstm"))
+# the tiny problem every model check runs on
+SIZES = dict(input_size=2, hidden_size=3, output_size=2, steps=4, output_length=3, batch=2)
+OK_COLOR, FAIL_COLOR, REF_COLOR = "#2ca02c", "#d62728", "#7f7f7f"
+FLOOR, CEIL = 1e-16, 1.0  # bars are drawn between these (0 and inf are shown as text)
+
+
+def tiny_problem(cell="rnn", pattern="many-to-many", activation="tanh", num_layers=1,
+                 bidirectional=False, seed=0):
+    """A tiny seeded model and data for a gradient check: ``(model, x, y)``.
+
+    ``cell`` is ``"rnn"``, ``"gru-pytorch"``, ``"gru-original"`` (or ``"gru"``)
+    or ``"lstm"``. Sizes are in :data:`SIZES`; the same seed gives the same
+    numbers.
+    """
+    base, _, variant = cell.partition("-")
+    s = SIZES
+    model = SequenceModel(s["input_size"], s["hidden_size"], s["output_size"], cell=base,
+                          pattern=pattern, num_layers=num_layers, bidirectional=bidirectional,
+                          activation=activation, gru_variant=variant or "pytorch",
+                          output_length=s["output_length"], seed=seed)
+    rng = np.random.default_rng(seed)
+    steps_in = 1 if model.pattern in ("one-to-one", "one-to-many") else s["steps"]
+    x = rng.standard_normal((steps_in, s["batch"], s["input_size"]))
+    if model.per_sequence:
+        y = rng.standard_normal((s["batch"], s["output_size"]))
+    else:
+        steps_out = s["steps"] if model.pattern == "many-to-many" else s["output_length"]
+        y = rng.standard_normal((steps_out, s["batch"], s["output_size"]))
+    return model, x, y
+
+
+class GradCheckView(Panel):
+    """Check backward passes against central differences and show where they disagree.
+
+    Parameters
+    ----------
+    cell : ``"rnn"``, ``"gru-pytorch"``, ``"gru-original"`` or ``"lstm"``
+    pattern : one of :data:`rnnlab.PATTERNS`
+    activation : hidden activation of the simple RNN
+    num_layers, bidirectional : shape of the recurrent part
+    seed : weights and data of the tiny problem (see :func:`tiny_problem`)
+    tol : largest relative error that passes
+    check : run a first check right away
+
+    Attributes
+    ----------
+    result : :class:`rnnlab.GradCheckResult` of the last check (the learner's
+        function in function mode)
+    reference_result : the reference's result when one was given, else None
+    comparison : the learner's forward output and gradients against the
+        reference's: ``{"forward": float, "grads": {name: float}, "message": str}``
+    bars : dict name -> matplotlib ``Rectangle`` of the learner's (or model's) bars
+    controls, buttons : the widgets, for driving the panel from code
+
+    Examples
+    --------
+    >>> GradCheckView(cell="lstm", pattern="encoder-decoder")  # doctest: +SKIP
+    """
+
+    css = "rnnlab-gradcheck"
+
+    def __init__(self, cell="rnn", pattern="many-to-many", activation="tanh", num_layers=1,
+                 bidirectional=False, seed=0, tol=TOLERANCE, check=True):
+        super().__init__()
+        self.tol = float(tol)
+        self.runner = Runner("rnnlab-gradcheck")
+        self.result = self.reference_result = self.comparison = None
+        self.bars = {}
+        self.description = ""
+        self._user = None
+        self._chart_key = None
+        self._quiet = False
+        self._lock = threading.Lock()
+        self._busy = self._again = False
+        self._build_controls(cell, pattern, activation, num_layers, bidirectional, seed)
+        self.canvas = Canvas(7.2, 3.0, css="rnnlab-gradcheck-plot")
+        self._build_layout()
+        self._wire()
+        self._sync_controls()
+        if check:
+            self.check()
+
+    # -- controls ---------------------------------------------------------------------
+    def _build_controls(self, cell, pattern, activation, num_layers, bidirectional, seed):
+        c = {}
+        c["cell"] = W.Dropdown(options=CELLS, value="gru-pytorch" if cell == "gru" else cell,
+                               description="Cell")
+        c["activation"] = W.Dropdown(options=["tanh", "sigmoid", "relu"], value=activation,
+                                     description="Activation")
+        c["pattern"] = W.Dropdown(options=list(PATTERNS), value=pattern, description="Pattern")
+        c["num_layers"] = W.IntSlider(value=num_layers, min=1, max=3, description="Layers",
+                                      continuous_update=False)
+        c["bidirectional"] = W.Checkbox(value=bidirectional, description="Bidirectional",
+                                        indent=False)
+        c["seed"] = W.BoundedIntText(value=seed, min=0, max=2**31 - 1, description="Seed")
+        c["source"] = W.ToggleButtons(options=[("Model settings", "model"),
+                                               ("Your function", "function")],
+                                      value="model", description="")
+        c["source"].style.button_width = "120px"
+        c["compare"] = W.Checkbox(value=True, description="Compare with reference", indent=False)
+        widths = {"cell": "270px", "activation": "200px", "pattern": "240px",
+                  "num_layers": "240px", "bidirectional": "auto", "seed": "150px",
+                  "source": "auto", "compare": "auto"}
+        for name, w in c.items():
+            css = f"rnnlab-{name.replace('_', '-')}"
+            if hasattr(w.style, "description_width"):
+                labelled(w, css)
+            else:
+                w.add_class(css)
+            w.layout.width = widths[name]
+        c["bidirectional"].layout.margin = "0 24px 0 8px"
+        self.controls = c
+        self.buttons = {"check": button("Check", "rnnlab-check", "check", "primary",
+                                        "compare the backward pass with central differences")}
+        self.verdict = W.HTML()
+        self.verdict.add_class("rnnlab-verdict")
+        self.table = W.HTML()
+        self.table.add_class("rnnlab-gradcheck-table")
+
+    def _build_layout(self):
+        c = self.controls
+
+        def wrap():  # one Layout per box: a shared one would hide them all together
+            return W.Layout(flex_flow="row wrap", align_items="center")
+
+        self._model_box = W.VBox([
+            W.HBox([c["cell"], c["activation"], c["pattern"]], layout=wrap()),
+            W.HBox([c["num_layers"], c["bidirectional"], c["seed"]], layout=wrap())])
+        self._function_box = W.HBox([c["source"], c["compare"]], layout=wrap())
+        self.widget = W.VBox([self._function_box, self._model_box, W.HBox([self.buttons["check"]]),
+                              self.verdict, self.canvas.image, self.table, self.message])
+        self.widget.add_class(self.css)
+
+    def _wire(self):
+        c = self.controls
+        self.on_click(self.buttons["check"], lambda: self.check(wait=False))
+        for name in ("cell", "activation", "pattern", "num_layers", "bidirectional", "seed"):
+            self.observe(c[name], self._setting_changed)
+        self.observe(c["source"], self._setting_changed)
+        self.observe(c["compare"], lambda _ch: self._show())
+
+    def _setting_changed(self, change):
+        self._sync_controls()
+        if not self._quiet:
+            self.check(wait=False)
+
+    def _sync_controls(self):
+        c = self.controls
+        c["activation"].disabled = c["cell"].value != "rnn"
+        has_user = self._user is not None
+        self._function_box.layout.display = None if has_user else "none"
+        has_ref = has_user and self._user["reference"] is not None
+        c["compare"].layout.display = None if has_ref else "none"
+        self._model_box.layout.display = "none" if c["source"].value == "function" else None
+
+    @property
+    def mode(self):
+        """``"model"`` or ``"function"`` (the learner's function)."""
+        return self.controls["source"].value
+
+    # -- checking a model ------------------------------------------------------------------
+    def check(self, wait=True):
+        """Run the check for the current settings and show it; returns the result.
+
+        Model checks run in a background thread (a 3-layer bidirectional LSTM
+        takes a few seconds); ``wait=False`` returns at once (None) and
+        :meth:`wait` blocks until done. The learner's function is checked in
+        this thread, so its prints land in the learner's cell.
+        """
+        if self.mode == "function":
+            return self._run_user()
+        with self._lock:
+            start, self._again = not self._busy, self._busy  # busy: check again when done
+            self._busy = True
+        if start:
+            self.runner.join(2.0)  # a job that has just finished may still be in its on_done
+            self.buttons["check"].disabled = True
+            self.verdict.value = message_html("checking...", "info")
+            if not self.runner.start(self._model_job, on_done=self._model_done):
+                with self._lock:
+                    self._busy = False
+                self.show_message("a check is already running", "warn")
+                return None
+        if wait:
+            self.runner.join()
+            return self.result
+        return None
+
+    def wait(self, timeout=None):
+        """Block until a running check ends; True if it has."""
+        return self.runner.join(timeout)
+
+    def _model_job(self, runner):
+        try:
+            while True:  # settings changed during a check: check again with the new ones
+                self._check_model()
+                with self._lock:  # decide and clear "busy" at once, so no request is lost
+                    if not self._again:
+                        self._busy = False
+                        return
+                    self._again = False
+        except BaseException:
+            with self._lock:
+                self._busy = self._again = False
+            raise
+
+    def _check_model(self):
+        c = self.controls
+        start = time.perf_counter()
+        model, x, y = tiny_problem(c["cell"].value, c["pattern"].value, c["activation"].value,
+                                   c["num_layers"].value, c["bidirectional"].value,
+                                   c["seed"].value)
+        result = check_model_gradients(model, x, y, tol=self.tol)
+        n = model.num_params()
+        self.description = (f"{_cell_name(c['cell'].value, c['activation'].value)}, "
+                            f"{model.pattern}, {c['num_layers'].value} layer(s)"
+                            f"{', bidirectional' if c['bidirectional'].value else ''}: "
+                            f"x {x.shape}, y {y.shape}; {n} numbers checked in "
+                            f"{time.perf_counter() - start:.2f} s")
+        self.result, self.reference_result, self.comparison = result, None, None
+        self._show()
+
+    def _model_done(self, runner):
+        self.buttons["check"].disabled = False
+        if runner.error is not None:
+            self.report_error(runner.error, "check")
+            self.verdict.value = message_html("the check could not run (see below)", "error")
+
+    # -- checking the learner's function -------------------------------------------------
+    @classmethod
+    def for_function(cls, fn, backward, inputs, upstream=None, reference=None, **options):
+        """A view checking ``fn``/``backward`` on ``inputs`` (see :meth:`check_user`)."""
+        view = cls(check=False)
+        view.check_user(fn, backward, inputs, upstream=upstream, reference=reference, **options)
+        return view
+
+    def check_user(self, fn, backward, inputs, upstream=None, reference=None, keys=None,
+                   seed=0, eps=1e-6, max_entries=None):
+        """Check a learner's forward/backward pair with :func:`rnnlab.check_function`.
+
+        Never raises: an error in the learner's code, a wrong shape or bad
+        arguments give a failed result whose message is shown in the panel.
+
+        Parameters
+        ----------
+        fn, backward : the pair to check: ``fn(**inputs)`` returns ``out`` or
+            ``(out, cache)``; ``backward(dout, cache)`` returns the gradients
+            (conventions in the module docstring)
+        inputs : dict of keyword arguments for ``fn``; floating arrays (and
+            dicts of them) are checked
+        upstream : ``dL/dout`` (default: seeded standard normal)
+        reference : optional ``(fn, backward)`` known to be right: checked
+            too, shown side by side, and compared with the learner's outputs
+            and gradients
+        keys, seed, eps, max_entries : as in :func:`rnnlab.check_function`
+
+        Returns
+        -------
+        GradCheckResult
+        """
+        self._user = dict(fn=fn, backward=backward, inputs=inputs, upstream=upstream,
+                          reference=reference, keys=keys, seed=seed, eps=eps,
+                          max_entries=max_entries)
+        self._quiet = True
+        try:
+            self.controls["source"].value = "function"
+        finally:
+            self._quiet = False
+        self._sync_controls()
+        return self._run_user()
+
+    def _run_user(self):
+        if self._user is None:
+            self.show_message("no function to check: call check_user(fn, backward, inputs)", "warn")
+            return None
+        try:
+            return self._check_user_now()
+        except Exception as err:  # anything the adapters did not foresee: show it, never raise
+            self.report_error(err, "check_user")
+            self.result = GradCheckResult._failure(f"{type(err).__name__}: {err}", self.tol)
+            return self.result
+
+    def _check_user_now(self):
+        u = self._user
+        options = dict(upstream=u["upstream"], tol=self.tol, keys=u["keys"], seed=u["seed"],
+                       eps=u["eps"], max_entries=u["max_entries"])
+        start = time.perf_counter()
+        self.result = _check_pair(u["fn"], u["backward"], u["inputs"], **options)
+        self.reference_result = self.comparison = None
+        ref = u["reference"]
+        if ref is not None:
+            if not (isinstance(ref, (tuple, list)) and len(ref) == 2 and all(map(callable, ref))):
+                self.reference_result = GradCheckResult._failure(
+                    "reference must be a pair (fn, backward) of functions", self.tol)
+            else:
+                self.reference_result = _check_pair(ref[0], ref[1], u["inputs"], **options)
+                self.comparison = _compare((u["fn"], u["backward"]), ref, u["inputs"],
+                                           u["upstream"], u["seed"])
+        name = getattr(u["fn"], "__name__", "your function")
+        n = len(self.result.errors)
+        self.description = (f"{name}: {n} input{'s' if n != 1 else ''} checked in "
+                            f"{time.perf_counter() - start:.2f} s" if n else
+                            f"{name}: could not be checked")
+        self._show()
+        return self.result
+
+    # -- showing results ------------------------------------------------------------------
+    def _panels(self):
+        """``[(title, result)]`` to draw: the learner's (or model's), then the reference."""
+        if self.result is None:
+            return []
+        first = "your code" if self.mode == "function" else "backward pass"
+        panels = [(first, self.result)]
+        if self.reference_result is not None and self.controls["compare"].value:
+            panels.append(("reference", self.reference_result))
+        return panels
+
+    def _show(self):
+        panels = self._panels()
+        if not panels:
+            return
+        self.verdict.value = self._verdict_html()
+        self.table.value = self._table_html(panels)
+        self._draw_chart(panels)
+
+    def _verdict_html(self):
+        r = self.result
+        who = "your backward pass" if self.mode == "function" else "the backward pass"
+        if r.passed:
+            head = (f"PASS: {who} agrees with central differences (max relative error "
+                    f"{r.max_error:.1e} at {r.worst!r}, tolerance {self.tol:.0e})")
+            kind = "ok"
+        elif r.worst:
+            bad = [k for k, e in r.errors.items() if not e <= self.tol]
+            names = ", ".join(repr(k) for k in bad)
+            head = (f"FAIL: {names} {'disagrees' if len(bad) == 1 else 'disagree'} with central "
+                    f"differences; worst {r.worst!r} with relative error {_fmt(r.max_error)} "
+                    f"(tolerance {self.tol:.0e}). Look at the lines that compute "
+                    f"{', '.join('d' + k for k in bad[:3])}.")
+            kind = "error"
+        else:
+            head = "FAIL: the check could not compare any gradient"
+            kind = "error"
+        out = _big(head, kind)
+        if r.message:
+            out += _box(r.message)
+        cmp = self.comparison
+        if cmp is not None and self.controls["compare"].value:
+            out += _comparison_html(cmp)
+        if self.description:
+            out += f'<div style="color:#666;font-size:12px">{html.escape(self.description)}</div>'
+        return out
+
+    def _table_html(self, panels):
+        keys = list(dict.fromkeys(k for _, r in panels for k in r.errors))
+        if not keys:
+            return ""
+        cmp = self.comparison if len(panels) > 1 else None
+        head = ["parameter", "shape"] + [f"{t}: relative error" for t, _ in panels]
+        if cmp is not None:
+            head.append("yours vs reference")
+        rows = []
+        for k in keys:
+            shape = next((r.shapes[k] for _, r in panels if k in r.shapes), ())
+            cells = [f"<code>{html.escape(k)}</code>", html.escape(str(tuple(shape)))]
+            for _, r in panels:
+                e = r.errors.get(k)
+                if e is None:
+                    cells.append("")
+                    continue
+                ok = e <= self.tol
+                color = OK_COLOR if ok else FAIL_COLOR
+                verdict = "ok" if ok else "FAIL"
+                cells.append(f'<span style="color:{color}">{_fmt(e)} {verdict}</span>')
+            if cmp is not None:
+                d = cmp["grads"].get(k)
+                cells.append("" if d is None else
+                             f'<span style="color:{OK_COLOR if d <= 1e-9 else FAIL_COLOR}">'
+                             f'{_fmt(d)}</span>')
+            rows.append("".join(f"<td style='padding:1px 10px'>{c}</td>" for c in cells))
+        th = "".join(f"<th style='padding:1px 10px;text-align:left'>{html.escape(h)}</th>"
+                     for h in head)
+        body = "".join(f"<tr>{r}</tr>" for r in rows)
+        return (f"<table style='font-family:monospace;font-size:12px;border-collapse:collapse'>"
+                f"<tr>{th}</tr>{body}</table>")
+
+    def _draw_chart(self, panels):
+        cv = self.canvas
+        with cv.lock:
+            keys = list(dict.fromkeys(k for _, r in panels for k in r.errors))
+            chart_key = (tuple(keys), tuple(t for t, _ in panels))
+            if chart_key != self._chart_key:
+                self._setup_chart(keys, [t for t, _ in panels])
+                self._chart_key = chart_key
+            for col, (title, result) in enumerate(panels):
+                self._update_bars(col, title, result, keys)
+            cv.draw()
+
+    def _setup_chart(self, keys, titles):
+        fig = self.canvas.figure
+        fig.clear()
+        n = max(len(keys), 1)
+        height = max(2.3, 0.95 + 0.24 * n)
+        fig.set_size_inches(7.2, height)
+        left = (0.2 + 0.078 * max([len(k) for k in keys] + [4])) / 7.2  # room for the names
+        with self.canvas.style():
+            axes = fig.subplots(1, len(titles), sharey=True, squeeze=False)[0]
+        fig.subplots_adjust(left=left, right=0.97, top=1 - 0.42 / height, bottom=0.48 / height,
+                            wspace=0.08)
+        self._cols = []
+        y = np.arange(len(keys))
+        for ax, title in zip(axes, titles):
+            ax.set_xscale("log")
+            ax.set_xlim(FLOOR / 3, CEIL * 30)
+            # plain labels: mathtext powers of ten cost more to render than the bars
+            ax.set_xticks([1e-16, 1e-12, 1e-8, 1e-4, 1], ["1e-16", "1e-12", "1e-8", "1e-4", "1"])
+            ax.minorticks_off()
+            ax.grid(axis="y", visible=False)
+            ax.axvspan(self.tol, CEIL * 30, color=FAIL_COLOR, alpha=0.06, lw=0)
+            ax.axvline(self.tol, color="#333", lw=1, ls="--")
+            ax.text(self.tol, 1.0, f" tolerance {self.tol:.0e}", transform=ax.get_xaxis_transform(),
+                    ha="left", va="bottom", fontsize=7, color="#333")
+            bars = ax.barh(y, np.full(len(keys), FLOOR), left=FLOOR / 3, height=0.62,
+                           color=OK_COLOR)
+            labels = [ax.text(FLOOR, yi, "", va="center", ha="left", fontsize=7) for yi in y]
+            ax.set_xlabel("relative error (log scale)")
+            ax.set_ylim(max(len(keys), 1) - 0.5, -0.5)  # first parameter on top
+            t = ax.set_title(title, loc="left", fontsize=9)
+            empty = ax.text(0.5, 0.5, "no gradient could be compared:\nsee the message above",
+                            transform=ax.transAxes, ha="center", va="center", fontsize=9,
+                            color=FAIL_COLOR, visible=False,
+                            bbox=dict(fc="white", ec="none", alpha=0.9))
+            self._cols.append({"ax": ax, "bars": list(bars), "labels": labels, "title": t,
+                               "empty": empty})
+        axes[0].set_yticks(y, keys, family="monospace")
+
+    def _update_bars(self, col, title, result, keys):
+        c = self._cols[col]
+        for i, k in enumerate(keys):
+            bar, label = c["bars"][i], c["labels"][i]
+            e = result.errors.get(k)
+            if e is None:  # not checked in this panel
+                bar.set_visible(False)
+                label.set_text("")
+                continue
+            bar.set_visible(True)
+            finite = np.isfinite(e)
+            value = min(max(e, FLOOR), CEIL) if finite else CEIL
+            bar.set_width(value - FLOOR / 3)
+            ok = e <= self.tol
+            if title == "reference":
+                bar.set_facecolor(REF_COLOR if ok else FAIL_COLOR)
+            else:
+                bar.set_facecolor(OK_COLOR if ok else FAIL_COLOR)
+            bar.set_hatch(None if finite else "///")
+            bar.set_edgecolor("white" if finite else FAIL_COLOR)
+            inside = value >= 1e-11  # a long bar carries its number inside, off the tolerance line
+            label.set_position((value / 1.6 if inside else value * 1.6, i))
+            label.set_horizontalalignment("right" if inside else "left")
+            label.set_color("white" if inside else "#333")
+            label.set_text(_fmt(e) if finite else ("NaN" if np.isnan(e) else "missing"))
+        verdict = "passed" if result.passed else "FAILED"
+        c["title"].set_text(f"{title}: {verdict}")
+        c["title"].set_color(OK_COLOR if result.passed else FAIL_COLOR)
+        if col == 0:
+            self.bars = dict(zip(keys, c["bars"]))
+        c["empty"].set_visible(not result.errors)
+
+
+# -- running a learner's pair -------------------------------------------------------------
+
+class _Multi:
+    """Cache of a forward pass that returned several outputs (``h_t, c_t, cache``)."""
+
+    def __init__(self, shapes, cache):
+        self.shapes, self.cache = shapes, cache
+
+
+def _is_float_array(v):
+    return isinstance(v, np.ndarray) and v.dtype.kind == "f"
+
+
+def _adapt(fn, backward, inputs):
+    """Wrap a pair written in rnnlab's step-function style for :func:`check_function`.
+
+    Returns ``(fn2, backward2, flat_inputs)``; see the module docstring.
+    """
+    flat, where = {}, {}  # where: flat name -> (input name, key in its dict)
+    for k, v in inputs.items():
+        if isinstance(v, dict) and v and all(_is_float_array(a) for a in v.values()):
+            for sub, a in v.items():
+                name = sub if sub not in inputs and sub not in flat else f"{k}.{sub}"
+                flat[name], where[name] = a, (k, sub)
+        else:
+            flat[k] = v
+    by_sub = {}
+    for name, (k, sub) in where.items():
+        by_sub.setdefault(sub, []).append(name)
+    array_keys = [k for k, v in flat.items() if _is_float_array(v)]
+
+    def fn2(**kw):
+        args = {}
+        for name, v in kw.items():
+            if name in where:
+                k, sub = where[name]
+                args.setdefault(k, {})[sub] = v
+            else:
+                args[name] = v
+        res = fn(**args)
+        if (isinstance(res, tuple) and len(res) >= 3
+                and all(isinstance(r, np.ndarray) for r in res[:-1])):
+            outs = [np.asarray(r, dtype=np.float64) for r in res[:-1]]
+            return (np.concatenate([o.ravel() for o in outs]),
+                    _Multi([o.shape for o in outs], res[-1]))
+        return res
+
+    def flatten_dict(d):
+        out = {}
+        for k, v in d.items():
+            if isinstance(v, dict) and any(g == k for g, _ in where.values()):
+                for sub, a in v.items():
+                    name = next((n for n, (g, s) in where.items() if g == k and s == sub), sub)
+                    out[name] = a
+            elif k not in flat and len(by_sub.get(k, ())) == 1:
+                out[by_sub[k][0]] = v
+            else:
+                out[k] = v
+        return out
+
+    def backward2(dout, cache):
+        if isinstance(cache, _Multi):
+            parts, start = [], 0
+            for shape in cache.shapes:
+                size = int(np.prod(shape, dtype=np.int64))
+                parts.append(dout[start:start + size].reshape(shape))
+                start += size
+            grads = backward(*parts, cache.cache)
+        else:
+            grads = backward(dout, cache)
+        if isinstance(grads, dict):
+            return flatten_dict(grads)
+        if isinstance(grads, (tuple, list)) and grads and isinstance(grads[-1], dict):
+            named = flatten_dict(grads[-1])
+            rest = [k for k in array_keys if k not in named]
+            if len(grads) - 1 <= len(rest):
+                named.update(zip(rest, grads[:-1]))
+                return named
+        return grads
+
+    return fn2, backward2, flat
+
+
+def _flat_upstream(upstream):
+    """Several upstream arrays (one per output) become one flat array, as the outputs do."""
+    if isinstance(upstream, (tuple, list)) and upstream and all(
+            isinstance(u, np.ndarray) for u in upstream):
+        return np.concatenate([np.ravel(u) for u in upstream])
+    return upstream
+
+
+def _check_pair(fn, backward, inputs, upstream=None, tol=TOLERANCE, keys=None, seed=0, eps=1e-6,
+                max_entries=None):
+    """:func:`check_function` with the adapters; any exception becomes a failed result."""
+    try:
+        if not isinstance(inputs, dict):
+            raise TypeError("inputs must be a dict of keyword arguments, got "
+                            f"{type(inputs).__name__}")
+        fn2, backward2, flat = _adapt(fn, backward, inputs)
+        return check_function(fn2, backward2, flat, upstream=_flat_upstream(upstream), seed=seed,
+                              eps=eps, tol=tol, keys=keys, max_entries=max_entries)
+    except Exception as err:  # bad arguments to the check itself: report, never raise
+        return GradCheckResult._failure(f"the check could not run: {type(err).__name__}: {err}",
+                                        tol)
+
+
+def _compare(user, reference, inputs, upstream, seed):
+    """The learner's forward output and analytic gradients against the reference's."""
+    out = {"forward": None, "grads": {}, "message": ""}
+    try:
+        fu, bu, flat = _adapt(user[0], user[1], inputs)
+        fr, br, _ = _adapt(reference[0], reference[1], inputs)
+
+        def fresh():  # each function gets its own float64 copies
+            return {k: (v.astype(np.float64) if _is_float_array(v) else v) for k, v in flat.items()}
+
+        def forward(f):
+            res = f(**fresh())
+            if isinstance(res, tuple):
+                return np.asarray(res[0], dtype=np.float64), (res[1] if len(res) > 1 else None)
+            arr = np.asarray(res, dtype=np.float64)
+            return arr, arr
+
+        ref_out, ref_cache = forward(fr)
+        try:
+            your_out, your_cache = forward(fu)
+        except Exception as err:
+            out["message"] = f"your function raised {type(err).__name__}: {err}"
+            return out
+        if your_out.shape != ref_out.shape:
+            out["message"] = (f"your output has shape {your_out.shape}, the reference's "
+                              f"{ref_out.shape}")
+            return out
+        out["forward"] = relative_error(your_out, ref_out)
+        up = _flat_upstream(upstream)
+        up = (np.random.default_rng(seed).standard_normal(ref_out.shape) if up is None
+              else np.asarray(up, dtype=np.float64).reshape(ref_out.shape))
+        ref_grads = _as_grad_dict(br(up.copy(), ref_cache), flat)
+        try:
+            your_grads = _as_grad_dict(bu(up.copy(), your_cache), flat)
+        except Exception as err:
+            out["message"] = f"your backward raised {type(err).__name__}: {err}"
+            return out
+        for k, g in ref_grads.items():
+            mine = your_grads.get(k)
+            if mine is None:
+                continue
+            mine = np.asarray(mine, dtype=np.float64)
+            if mine.shape == np.shape(g):
+                out["grads"][k] = relative_error(mine, g)
+            else:
+                out["grads"][k] = float("inf")
+    except Exception as err:
+        out["message"] = f"could not compare with the reference: {type(err).__name__}: {err}"
+    return out
+
+
+def _as_grad_dict(grads, flat):
+    if isinstance(grads, dict):
+        return grads
+    array_keys = [k for k, v in flat.items() if _is_float_array(v)]
+    if isinstance(grads, (tuple, list)) and len(grads) in (len(array_keys), len(flat)):
+        order = array_keys if len(grads) == len(array_keys) else list(flat)
+        return dict(zip(order, grads))
+    if isinstance(grads, np.ndarray) and len(array_keys) == 1:
+        return {array_keys[0]: grads}
+    raise TypeError(f"backward returned {type(grads).__name__}, not gradients keyed like inputs")
+
+
+# -- small HTML pieces -------------------------------------------------------------------------
+
+def _fmt(e):
+    if e is None:
+        return ""
+    if np.isnan(e):
+        return "NaN"
+    if np.isinf(e):
+        return "missing"
+    return "0" if e == 0 else f"{e:.1e}"
+
+
+def _cell_name(cell, activation):
+    return {"rnn": f"RNN ({activation})", "gru-pytorch": "GRU (PyTorch variant)",
+            "gru-original": "GRU (original paper)", "lstm": "LSTM"}.get(cell, cell)
+
+
+def _big(text, kind):
+    color = {"ok": OK_COLOR, "error": FAIL_COLOR}.get(kind, "#333")
+    return (f'<div style="color:{color};font-weight:bold;font-size:14px;margin:2px 0">'
+            f'{html.escape(text)}</div>')
+
+
+def _box(text):
+    return (f'<div style="border:1px solid {FAIL_COLOR};border-left:5px solid {FAIL_COLOR};'
+            f'background:#fff5f5;padding:4px 8px;margin:4px 0;font-family:monospace;'
+            f'white-space:pre-wrap">{html.escape(text)}</div>')
+
+
+def _comparison_html(cmp):
+    if cmp["message"]:
+        return _box("compared with the reference: " + cmp["message"])
+    same_out = cmp["forward"] is not None and cmp["forward"] <= 1e-9
+    parts = [f"forward output vs reference: relative difference {_fmt(cmp['forward'])}"
+             + (" (the same)" if same_out else " (DIFFERENT: check the forward pass first)")]
+    diff = [k for k, d in cmp["grads"].items() if not d <= 1e-9]
+    if diff:
+        parts.append("gradients that differ from the reference's: " + ", ".join(diff))
+    elif cmp["grads"]:
+        parts.append("every gradient matches the reference's")
+    color = OK_COLOR if same_out and not diff else FAIL_COLOR
+    return (f'<div style="color:{color};font-size:12px">'
+            f'{html.escape("  ·  ".join(parts))}</div>')

@@ -1,0 +1,444 @@
+"""Vanishing and exploding gradients, live: RNN, GRU and LSTM side by side.
+
+::
+
+    from rnnlab.widgets import GradientFlowView
+    view = GradientFlowView(T=50)        # display it: last expression of a cell
+    view.controls["scale"].value = 0.5   # or drag the slider
+    view.ratios                          # {"rnn": 8e-25, "gru": ..., "lstm": ...}
+
+Three models (simple RNN, GRU, LSTM) read the same batch of the adding
+problem, a many-to-one task whose loss sits at the last step ``T``. For every
+step the plot shows ``||dL/dh_t||`` (from
+:meth:`rnnlab.SequenceModel.hidden_grad_norms`): how much of the loss's
+gradient still reaches the hidden state ``t`` steps back.
+
+Two knobs move the picture:
+
+* **w_h scale** multiplies every model's recurrent weights (for the gated
+  cells all gate blocks of ``w_h``). Going back one step multiplies the
+  gradient by a matrix built from ``w_h``, so below some scale it shrinks
+  geometrically (vanishing) and, for relu, above it grows (exploding).
+* **gate bias** is added to the bias of the gate that decides how much of the
+  old state to keep: the LSTM's forget gate ``f`` and the GRU's update gate
+  ``z``. The gradient along the kept path is multiplied by that gate, about
+  ``sigmoid(bias)`` per step: 0.5 at bias 0 (the gates then vanish as fast as
+  a small RNN), 0.73 at 1 (the usual "forget bias 1"), 0.95 at 3. That is how
+  gates help: they can hold a path open that does not pass through ``w_h``.
+
+"Train" trains each shown model for a few epochs in the background and redraws
+with the trained weights; moving a slider afterwards goes back to the initial
+weights.
+"""
+from __future__ import annotations
+
+import html
+import time
+
+import ipywidgets as W
+import matplotlib
+import numpy as np
+from matplotlib.ticker import LogLocator, NullLocator
+
+from .. import data as D
+from .._validate import check_choice, check_float, check_int
+from ..model import SequenceModel
+from ..train import Trainer
+from .activations_view import DECADES  # plain-text log tick labels
+from ._base import COLORS, STYLE, Canvas, Panel, Runner, button, labelled, message_html
+
+CELL_NAMES = ("rnn", "gru", "lstm")
+LABELS = {"rnn": "RNN", "gru": "GRU", "lstm": "LSTM"}
+KEEP_GATE = {"gru": "z", "lstm": "f"}  # the gate multiplying the path that keeps the old state
+T_RANGE = (10, 100)
+SCALE_RANGE = (0.1, 4.0)
+GATE_BIAS_RANGE = (0.0, 4.0)
+SETTINGS = ("T", "scale", "activation", "gate_bias", "seed")
+
+
+def verdict(ratio):
+    """A word for how much of the gradient reaches the first step."""
+    if not np.isfinite(ratio):
+        return "overflow"
+    if ratio == 0:
+        return "vanishes (to exactly 0)"
+    if ratio < 1e-3:
+        return "vanishes"
+    if ratio < 1:
+        return "fades"
+    if ratio <= 1e3:
+        return "grows"
+    return "explodes"
+
+
+class GradientFlowView(Panel):
+    """``||dL/dh_t||`` for every step, simple RNN against GRU against LSTM.
+
+    Parameters
+    ----------
+    T : sequence length, 10 to 100
+    scale : factor on every model's recurrent weights ``w_h``, 0.1 to 4
+    activation : the simple RNN's activation, ``"tanh"``, ``"sigmoid"`` or ``"relu"``
+    gate_bias : added to the bias of the LSTM's forget gate and the GRU's
+        update gate, 0 to 4 (default 1)
+    cells : which models to show
+    seed : initial weights and data
+    hidden_size, batch_size : ``H`` of every model and ``N`` sequences of the
+        adding problem on which the gradients are measured
+
+    Attributes
+    ----------
+    norms : dict cell -> ``(T,)`` array, ``||dL/dh_t||`` for ``t = 1 .. T``
+        (shown cells only)
+    ratios : dict cell -> ``||dL/dh_1|| / ||dL/dh_T||``, the share of the
+        gradient that reaches the first step
+    models : dict cell -> :class:`rnnlab.SequenceModel` (current weights)
+    last_update_seconds : time of the last recompute + redraw
+
+    Examples
+    --------
+    >>> view = GradientFlowView(T=50, scale=0.5)
+    >>> bool(view.ratios["rnn"] < 1e-3)            # tanh, small w_h: vanishing
+    True
+    >>> view.set(activation="relu", scale=3.0)
+    >>> bool(view.ratios["rnn"] > 1)               # relu, large w_h: exploding
+    True
+    """
+
+    css = "rnnlab-gradient-flow"
+
+    def __init__(self, T=50, scale=1.0, activation="tanh", gate_bias=1.0, cells=CELL_NAMES, seed=0,
+                 hidden_size=16, batch_size=8):
+        super().__init__()
+        for other in Runner.running_jobs():  # re-running a cell: stop the old panel's training
+            if other.name == "rnnlab-gradient-flow":
+                other.stop(wait=True, timeout=1.0)
+        values = self._check(T=T, scale=scale, activation=activation, gate_bias=gate_bias, seed=seed)
+        cells = tuple(check_choice(c, "cell", CELL_NAMES) for c in cells)
+        self.hidden_size = check_int(hidden_size, "hidden_size", low=1, high=128)
+        self.batch_size = check_int(batch_size, "batch_size", low=1, high=1024)
+        self.runner = Runner("rnnlab-gradient-flow")
+        self.norms, self.ratios, self.keep_gate = {}, {}, {}
+        self.models, self._initial = {}, {}
+        self._model_key = None
+        self.trained_epochs = 0
+        self.train_losses = {}
+        self.last_update_seconds = None
+        self._quiet = False
+        self._build_controls(values, cells)
+        with matplotlib.rc_context(STYLE):
+            self._build_view()
+        self._wire()
+        self.update()
+
+    # -- settings and controls ---------------------------------------------------------------
+    @staticmethod
+    def _check(**s):
+        checks = {"T": lambda v: check_int(v, "T", *T_RANGE),
+                  "scale": lambda v: check_float(v, "scale", *SCALE_RANGE),
+                  "activation": lambda v: check_choice(v, "activation", ("tanh", "sigmoid", "relu")),
+                  "gate_bias": lambda v: check_float(v, "gate_bias", *GATE_BIAS_RANGE),
+                  "seed": lambda v: check_int(v, "seed", low=0)}
+        unknown = sorted(set(s) - set(checks))
+        if unknown:
+            raise ValueError(f"unknown setting(s) {unknown}; valid: {', '.join(SETTINGS)}")
+        return {k: checks[k](v) for k, v in s.items()}
+
+    def _build_controls(self, v, cells):
+        slider = dict(continuous_update=False, layout=W.Layout(width="330px"))
+        c = {
+            "T": W.IntSlider(value=v["T"], min=T_RANGE[0], max=T_RANGE[1], description="Steps T",
+                             **slider),
+            "scale": W.FloatSlider(value=v["scale"], min=SCALE_RANGE[0], max=SCALE_RANGE[1],
+                                   step=0.05, description="w_h scale", readout_format=".2f", **slider),
+            "activation": W.ToggleButtons(options=["tanh", "sigmoid", "relu"], value=v["activation"],
+                                          description="RNN activation"),
+            "gate_bias": W.FloatSlider(value=v["gate_bias"], min=GATE_BIAS_RANGE[0],
+                                       max=GATE_BIAS_RANGE[1], step=0.25,
+                                       description="Gate bias (f, z)", readout_format=".2f", **slider),
+            "seed": W.BoundedIntText(value=v["seed"], min=0, max=2**31 - 1, description="Seed",
+                                     layout=W.Layout(width="150px")),
+        }
+        c["activation"].style.button_width = "72px"
+        for name, w in c.items():
+            labelled(w, f"rnnlab-{name.replace('_', '-')}")
+        self.controls = c
+        self.show = {cell: W.Checkbox(value=cell in cells, description=LABELS[cell], indent=False,
+                                      layout=W.Layout(width="70px")) for cell in CELL_NAMES}
+        for cell, w in self.show.items():
+            w.add_class(f"rnnlab-show-{cell}")
+        self.epochs = labelled(W.BoundedIntText(value=10, min=1, max=500, description="Epochs",
+                                                layout=W.Layout(width="150px")), "rnnlab-epochs")
+        self.buttons = {
+            "train": button("Train", "rnnlab-train", "play", "success",
+                            "train each shown model for the set epochs, then redraw"),
+            "stop": button("Stop", "rnnlab-stop", "stop", "danger", "stop training"),
+            "initial": button("Initial weights", "rnnlab-initial", "undo", "",
+                              "back to the untrained weights"),
+        }
+        self.table = W.HTML()
+        self.table.add_class("rnnlab-ratio-table")
+        self.status = W.HTML()
+        self.status.add_class("rnnlab-status")
+
+    def _build_view(self):
+        self.canvas = Canvas(7.6, 3.4, css="rnnlab-gradient-flow-plot")
+        self.ax = self.canvas.subplots()
+        self.canvas.figure.subplots_adjust(left=0.1, right=0.8, bottom=0.15, top=0.9)
+        ax = self.ax
+        ax.set_yscale("log")
+        self._lines = {cell: ax.plot([], [], lw=2, color=COLORS[cell], label=LABELS[cell])[0]
+                       for cell in CELL_NAMES}
+        ax.set_xlabel("step t (the loss is at the last step, t = T)")
+        ax.set_ylabel("||dL/dh_t||")
+        self._legend_key = None
+        c, b = self.controls, self.buttons
+        left = W.VBox([c["T"], c["scale"], c["gate_bias"], c["activation"],
+                       W.HBox([W.Label("Show"), *self.show.values()]), c["seed"],
+                       W.HBox([b["train"], b["stop"], b["initial"]]), self.epochs],
+                      layout=W.Layout(width="350px"))
+        right = W.VBox([self.canvas.image, self.status, self.table, self.message])
+        self.widget = W.HBox([left, right])
+        self.widget.add_class(self.css)
+
+    def _wire(self):
+        for w in self.controls.values():
+            self.observe(w, self._changed)
+        for w in self.show.values():
+            self.observe(w, self._changed)
+        self.on_click(self.buttons["train"], self.train)
+        self.on_click(self.buttons["stop"], self.stop)
+        self.on_click(self.buttons["initial"], self.update)
+
+    def settings(self):
+        """The current settings as a dict (plus ``cells``: the shown models)."""
+        s = {name: w.value for name, w in self.controls.items()}
+        s["cells"] = self.shown_cells
+        return s
+
+    @property
+    def shown_cells(self):
+        return tuple(cell for cell in CELL_NAMES if self.show[cell].value)
+
+    def set(self, **settings):
+        """Change several settings at once (``T, scale, activation, gate_bias, seed``
+        and ``cells``), then recompute and redraw once."""
+        cells = settings.pop("cells", None)
+        values = self._check(**settings)
+        if cells is not None:
+            cells = tuple(check_choice(c, "cell", CELL_NAMES) for c in cells)
+        self._quiet = True
+        try:
+            for name, value in values.items():
+                self.controls[name].value = value
+            if cells is not None:
+                for cell, w in self.show.items():
+                    w.value = cell in cells
+        finally:
+            self._quiet = False
+        self.update()
+
+    def _changed(self, change):
+        if not self._quiet:
+            self.update()
+
+    # -- computing ---------------------------------------------------------------------------
+    def _models(self, s):
+        """The three models at their initial weights, rebuilt only when H, activation or seed change."""
+        key = (self.hidden_size, s["activation"], s["seed"])
+        if key != self._model_key:
+            self.models = {cell: SequenceModel(2, self.hidden_size, 1, cell=cell, pattern="many-to-one",
+                                               activation=s["activation"], seed=s["seed"])
+                           for cell in CELL_NAMES}
+            self._initial = {cell: m.get_params() for cell, m in self.models.items()}
+            self._model_key = key
+        H = self.hidden_size
+        for cell, model in self.models.items():
+            p = {k: v.copy() for k, v in self._initial[cell].items()}
+            p["w_h"] *= s["scale"]  # every gate block of w_h, for the gated cells too
+            if cell in KEEP_GATE:
+                p["b_h"][H : 2 * H] += s["gate_bias"]  # forget gate f (LSTM), update gate z (GRU)
+            model.set_params(p)
+        return self.models
+
+    def _measure(self, cell, x, y):
+        """Gradient norms, ratio and mean keep-gate value of one model."""
+        model = self.models[cell]
+        with np.errstate(all="ignore"):  # exploding relu runs are part of the lesson
+            norms = model.hidden_grad_norms(x, y)
+            if cell in KEEP_GATE:
+                self.keep_gate[cell] = float(np.mean(model.trace(x)[""][KEEP_GATE[cell]]))
+            ratio = norms[0] / norms[-1] if norms[-1] > 0 else np.nan
+        self.norms[cell] = norms
+        self.ratios[cell] = float(ratio)
+
+    def update(self):
+        """Recompute every shown model's gradient norms at the initial weights and redraw."""
+        if self.runner.running:
+            self.show_message("training runs: press Stop first", "warn")
+            return
+        start = time.perf_counter()
+        s = self.settings()
+        ds = D.adding(n_samples=self.batch_size, length=s["T"], seed=s["seed"])
+        self.x, self.y = ds.x, ds.y
+        self._models(s)
+        self.norms, self.ratios, self.keep_gate = {}, {}, {}
+        for cell in s["cells"]:
+            self._measure(cell, self.x, self.y)
+        self.trained_epochs = 0
+        self.train_losses = {}
+        self.status.value = message_html(
+            f"initial weights x {s['scale']:.2f}; measured on {self.batch_size} sequences of the "
+            f"adding problem, T = {s['T']}", "info")
+        self.show_message("")
+        self.draw()
+        self.last_update_seconds = time.perf_counter() - start
+
+    # -- drawing -----------------------------------------------------------------------------
+    def draw(self):
+        """Update the lines, the axes and the ratio table, and render."""
+        s = self.settings()
+        T = s["T"]
+        steps = np.arange(1, T + 1)
+        # the training thread draws too: set fonts explicitly rather than through
+        # matplotlib.rc_context, which would change global state under other panels
+        with self.canvas.lock:
+            ax = self.ax
+            finite = []
+            for cell, line in self._lines.items():
+                n = self.norms.get(cell)
+                line.set_visible(n is not None)
+                if n is None:
+                    line.set_data([], [])
+                    continue
+                shown = np.where((n > 0) & np.isfinite(n), n, np.nan)
+                line.set_data(steps, shown)
+                finite.append(shown[np.isfinite(shown)])
+            key = (tuple(self.norms), s["activation"])
+            if key != self._legend_key:
+                self._lines["rnn"].set_label(f"RNN ({s['activation']})")
+                handles = [self._lines[c] for c in CELL_NAMES if c in self.norms]
+                if handles:
+                    ax.legend(handles=handles, loc="upper left", bbox_to_anchor=(1.01, 1.0),
+                              borderaxespad=0, frameon=False, fontsize=STYLE["legend.fontsize"])
+                elif ax.get_legend() is not None:
+                    ax.get_legend().remove()
+                self._legend_key = key
+            ax.set_xlim(0.5, T + 0.5)
+            values = np.concatenate(finite) if finite else np.array([])
+            if values.size:
+                lo, hi = values.min(), values.max()
+                ax.set_ylim(lo / 3, max(hi, lo * 10) * 3)
+            ax.yaxis.set_major_locator(LogLocator(numticks=7))
+            ax.yaxis.set_minor_locator(NullLocator())  # minor log ticks cost more than they show
+            ax.yaxis.set_major_formatter(DECADES)
+            when = (f"after {self.trained_epochs} epochs of training" if self.trained_epochs
+                    else "initial weights")
+            ax.set_title(f"w_h x {s['scale']:.2f}, gate bias {s['gate_bias']:g}, {when}",
+                         fontsize=STYLE["axes.titlesize"])
+            self.canvas.draw()
+        self.table.value = self._table_html()
+        bad = [LABELS[c] for c, n in self.norms.items() if not np.all(np.isfinite(n))]
+        if bad:
+            self.show_message(f"{', '.join(bad)}: the gradient overflowed (inf/nan); those steps "
+                              "are left out of the plot", "warn")
+
+    def _table_html(self):
+        if not self.norms:
+            return message_html("tick a model to show", "info")
+        head = ("<tr><th style='text-align:left;padding-right:12px'>model</th>"
+                "<th style='padding-right:12px'>||dL/dh_1|| / ||dL/dh_T||</th>"
+                "<th style='padding-right:12px'>the gradient</th><th>mean keep gate</th>")
+        if self.train_losses:
+            head += "<th style='padding-left:12px'>loss before → after</th>"
+        rows = []
+        for cell in CELL_NAMES:
+            if cell not in self.norms:
+                continue
+            gate = (f"{KEEP_GATE[cell]} = {self.keep_gate[cell]:.2f}" if cell in self.keep_gate
+                    else "(no gate)")
+            row = (f"<tr><td style='color:{COLORS[cell]};font-weight:bold'>{LABELS[cell]}</td>"
+                   f"<td style='text-align:right;padding-right:12px'>{self.ratios[cell]:.2e}</td>"
+                   f"<td>{html.escape(verdict(self.ratios[cell]))}</td><td>{gate}</td>")
+            if self.train_losses:
+                before, after = self.train_losses.get(cell, (np.nan, np.nan))
+                row += f"<td style='padding-left:12px'>{before:.3g} → {after:.3g}</td>"
+            rows.append(row + "</tr>")
+        return ("<table class='rnnlab-ratios' style='font-family:monospace;font-size:12px'>"
+                + head + "</tr>" + "".join(rows) + "</table>")
+
+    # -- training ----------------------------------------------------------------------------
+    @property
+    def running(self):
+        return self.runner.running
+
+    def train(self, epochs=None):
+        """Train each shown model for ``epochs`` (default: the Epochs box) in the background.
+
+        Starts from the current weights (initial x scale). Each model is
+        redrawn when its training ends; :meth:`wait` blocks until all are done.
+        Returns False if training already runs.
+        """
+        if self.runner.running:
+            return False
+        epochs = self.epochs.value if epochs is None else check_int(epochs, "epochs", low=1)
+        s = self.settings()
+        if not s["cells"]:
+            self.show_message("tick a model to train", "warn")
+            return False
+        train_data = D.adding(n_samples=256, length=s["T"], seed=s["seed"] + 1)
+        self._set_running(True)
+        self.status.value = message_html(f"training {', '.join(LABELS[c] for c in s['cells'])} "
+                                         f"for {epochs} epochs each...", "info")
+
+        def job(runner):
+            for cell in s["cells"]:
+                if not runner.checkpoint():
+                    break
+                model = self.models[cell]
+                before = model.loss(self.x, self.y)
+
+                def progress(trainer, event):
+                    if not runner.checkpoint():
+                        trainer.stop()
+
+                trainer = Trainer(model, train_data, optimizer="adam", lr=0.01, epochs=epochs,
+                                  batch_size=32, clip_norm=1.0, seed=s["seed"], callback=progress,
+                                  record_hidden_grads=False)
+                trainer.run()
+                if runner.stop_event.is_set():
+                    break
+                self.train_losses[cell] = (before, model.loss(self.x, self.y))
+                self._measure(cell, self.x, self.y)
+                self.trained_epochs = epochs
+                self.draw()
+
+        return self.runner.start(job, on_done=self._train_done)
+
+    def _train_done(self, runner):
+        self._set_running(False)
+        if runner.error is not None:
+            self.report_error(runner.error, "training")
+        elif runner.stop_event.is_set():
+            self.status.value = message_html("stopped: the plot shows the models trained so far",
+                                             "warn")
+        else:
+            self.status.value = message_html(
+                f"trained {self.trained_epochs} epochs (adam, lr 0.01, clip 1) on 256 adding "
+                "sequences; moving a slider goes back to the initial weights", "ok")
+        self.draw()
+
+    def _set_running(self, running):
+        for w in list(self.controls.values()) + list(self.show.values()):
+            w.disabled = running
+        for name in ("train", "initial"):
+            self.buttons[name].disabled = running
+        self.epochs.disabled = running
+
+    def stop(self, wait=True):
+        """Stop training after the current update; True once it has ended."""
+        return self.runner.stop(wait=wait)
+
+    def wait(self, timeout=None):
+        """Block until background training ends; True if it has."""
+        return self.runner.join(timeout)

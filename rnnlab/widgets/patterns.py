@@ -1,0 +1,500 @@
+"""Input/output patterns: one switch, five ways to pose a sequence problem.
+
+::
+
+    from rnnlab.widgets import PatternsView
+    view = PatternsView()                   # display it: last expression of a cell
+    view.select("many-to-one"); view.loss_steps     # array([4]): only the last output counts
+    view.train(); view.wait(); view.history.train_loss[-1]
+
+Every pattern is the same unrolled network. What changes is which steps read
+an input (the others read zeros) and which steps' outputs carry loss. The
+diagram takes both from :meth:`rnnlab.SequenceModel.unrolled_inputs`, the
+function the model itself trains with, so the picture cannot drift from the
+maths. Each pattern comes with a concrete task to train on:
+
+===================  ==============================================================
+pattern              task
+===================  ==============================================================
+one-to-one           fit ``y = sin(pi x)``: one input, one output, one step
+one-to-many          a number sets a frequency; generate 20 steps of that wave
+many-to-one          read 30 steps of a noisy wave, name its shape
+many-to-many         predict a sine wave's next value at each of 40 steps
+encoder-decoder      read ``x1, x2``; answer ``x2, x1, x1 + x2`` (2 in, 3 out)
+===================  ==============================================================
+
+Training runs in a background thread. Switching the pattern (or the cell)
+while a run goes on stops that run first, so two runs never overlap. Each
+pattern keeps its own trained model and loss curve while the cell stays the
+same, so switching back shows what was learnt.
+"""
+from __future__ import annotations
+
+import time
+
+import ipywidgets as W
+import numpy as np
+from matplotlib.ticker import FuncFormatter, LogLocator, NullLocator
+
+from ..model import PATTERNS, SequenceModel
+from ..train import Trainer
+from . import tasks as T
+from ._base import COLORS, Canvas, Panel, Runner, button, labelled, message_html
+from ._diagram import draw_unrolled
+from .playground import _draw_predictions
+
+#: for each pattern: its task, the lengths drawn in the diagram, and a line about it
+SETUPS = {
+    "one-to-one": dict(
+        task="one-to-one", t_in=1, t_out=None, label="one → one",
+        text="One input, one output, one step: an ordinary feed-forward network.",
+        task_text="Fit the curve y = sin(πx) from a single number x."),
+    "one-to-many": dict(
+        task="generation", t_in=1, t_out=5, label="one → many",
+        text="One input, then the network keeps stepping on zero inputs; every output "
+             "counts (like generating music from a seed).",
+        task_text="A single number sets a frequency; generate 20 steps of that sine wave."),
+    "many-to-one": dict(
+        task="classification", t_in=5, t_out=None, label="many → one",
+        text="Read the whole sequence, answer once at the end; the other outputs are "
+             "ignored (like classifying the sentiment of a sentence).",
+        task_text="Read 30 steps of a noisy wave and name its shape: sine, square or sawtooth."),
+    "many-to-many": dict(
+        task="sine", t_in=5, t_out=None, label="many → many",
+        text="An output at every step, and every output carries loss.",
+        task_text="At each of 40 steps, predict the next value of a sine wave."),
+    "encoder-decoder": dict(
+        task="two-to-three", t_in=2, t_out=3, label="2 in → 3 out",
+        text="Many-to-many with different lengths (like translation): read the inputs, "
+             "then write the outputs on zero inputs; only those outputs carry loss.",
+        task_text="Read two numbers x1, x2; answer x2, x1 and x1 + x2."),
+}
+CELL_OPTIONS = [("RNN", "rnn"), ("GRU", "gru"), ("LSTM", "lstm")]
+
+
+def unrolled_steps(pattern, t_in, t_out=None):
+    """``(n_steps, input_steps, loss_steps)`` of a pattern, as the model unrolls it.
+
+    Asks :meth:`SequenceModel.unrolled_inputs` with an input of ones: steps
+    whose unrolled input is still nonzero read input, the rest read zeros.
+    """
+    model = SequenceModel(1, 1, 1, pattern=pattern, output_length=t_out, seed=0)
+    x_full, loss_steps = model.unrolled_inputs(np.ones((t_in, 1, 1)), t_out)
+    input_steps = np.flatnonzero(np.any(x_full != 0, axis=(1, 2)))
+    return x_full.shape[0], input_steps, np.asarray(loss_steps)
+
+
+class PatternsView(Panel):
+    """The five input/output patterns, each drawn unrolled and trained on a task.
+
+    Parameters
+    ----------
+    pattern : one of :data:`rnnlab.PATTERNS` (default ``"many-to-many"``)
+    cell : ``"rnn"``, ``"gru"`` or ``"lstm"`` (default ``"gru"``: learns every task here)
+    epochs : epochs one press of Train runs
+    seed : initial weights and shuffling
+    draw_interval : seconds between live redraws of the loss curve
+
+    Examples
+    --------
+    >>> view = PatternsView("encoder-decoder")   # display `view` in a notebook to see it
+    >>> view.loss_steps.tolist(), view.input_steps.tolist()
+    ([2, 3, 4], [0, 1])
+    """
+
+    css = "rnnlab-patterns"
+
+    def __init__(self, pattern="many-to-many", cell="gru", epochs=40, seed=0, draw_interval=0.25):
+        super().__init__()
+        for other in Runner.running_jobs():  # re-running a cell: stop the old panel's run
+            if other.name == "rnnlab-patterns":
+                other.stop(wait=True, timeout=1.0)
+        if pattern not in SETUPS:
+            raise ValueError(f"unknown pattern {pattern!r}; valid: {', '.join(PATTERNS)}")
+        self.seed = seed
+        self.draw_interval = float(draw_interval)
+        self.runner = Runner("rnnlab-patterns")
+        self._runs = {}  # pattern -> {"cell", "model", "trainer", "train", "valid", "curve"}
+        self._pattern = pattern
+        self._last_draw = 0.0
+        self._t_start = None
+        self._build_controls(pattern, cell, epochs)
+        self._build_views()
+        self._build_layout()
+        self._wire()
+        self._show_pattern()
+
+    # -- controls and layout -------------------------------------------------------------
+    def _build_controls(self, pattern, cell, epochs):
+        c = {
+            "pattern": W.ToggleButtons(options=[(SETUPS[p]["label"], p) for p in PATTERNS],
+                                       value=pattern, tooltips=list(PATTERNS)),
+            "cell": W.Dropdown(options=CELL_OPTIONS, value=cell, description="Cell"),
+            "epochs": W.BoundedIntText(value=epochs, min=1, max=10000, description="Epochs"),
+        }
+        c["pattern"].style.button_width = "118px"
+        c["pattern"].add_class("rnnlab-pattern")
+        labelled(c["cell"], "rnnlab-cell")
+        labelled(c["epochs"], "rnnlab-epochs")
+        c["cell"].layout.width = "150px"
+        c["epochs"].layout.width = "160px"
+        self.controls = c
+        self.buttons = {
+            "train": button("Train", "rnnlab-train", "play", "success", "train for the set epochs"),
+            "stop": button("Stop", "rnnlab-stop", "stop", "danger", "stop training"),
+            "reset": button("Reset", "rnnlab-reset", "undo", "", "fresh weights for this pattern"),
+        }
+        self.description = W.HTML()
+        self.description.add_class("rnnlab-pattern-description")
+        self.status = W.HTML()
+        self.status.add_class("rnnlab-status")
+
+    def _build_views(self):
+        self.diagram_canvas = Canvas(7.2, 3.2, dpi=100, css="rnnlab-patterns-diagram")
+        self.diagram_ax = self.diagram_canvas.subplots()
+        self.diagram_canvas.figure.subplots_adjust(left=0.01, right=0.99, top=0.98, bottom=0.17)
+        self.diagram = None
+        # fixed margins: tight_layout on every live frame would double a redraw's cost
+        self.loss_canvas = Canvas(4.0, 2.7, css="rnnlab-loss-plot")
+        self.loss_ax = self.loss_canvas.subplots()
+        self.loss_canvas.figure.subplots_adjust(left=0.17, right=0.96, bottom=0.17, top=0.84)
+        self.pred_canvas = Canvas(4.0, 2.7, css="rnnlab-pred-plot")
+        self.pred_ax = self.pred_canvas.subplots()
+
+    def _build_layout(self):
+        c, b = self.controls, self.buttons
+        bar = W.HBox([c["cell"], c["epochs"], b["train"], b["stop"], b["reset"]],
+                     layout=W.Layout(flex_flow="row wrap", align_items="center"))
+        plots = W.HBox([self.loss_canvas.image, self.pred_canvas.image],
+                       layout=W.Layout(flex_flow="row wrap"))
+        self.widget = W.VBox([c["pattern"], self.description, self.diagram_canvas.image, bar,
+                              self.status, plots, self.message])
+        self.widget.add_class(self.css)
+
+    def _wire(self):
+        c, b = self.controls, self.buttons
+        self.on_click(b["train"], self.train)
+        self.on_click(b["stop"], self.stop)
+        self.on_click(b["reset"], self.reset)
+        self.observe(c["pattern"], lambda ch: self.select(ch.new))
+        self.observe(c["cell"], self._cell_changed)
+
+    # -- what the pattern is -----------------------------------------------------------------
+    @property
+    def pattern(self):
+        """The pattern shown."""
+        return self._pattern
+
+    @property
+    def setup(self):
+        """This pattern's task name, diagram lengths and descriptions."""
+        return SETUPS[self._pattern]
+
+    @property
+    def n_steps(self):
+        """Unrolled steps in the diagram."""
+        return unrolled_steps(self._pattern, self.setup["t_in"], self.setup["t_out"])[0]
+
+    @property
+    def input_steps(self):
+        """Diagram steps (0-based) that read an input; the others read zeros."""
+        return unrolled_steps(self._pattern, self.setup["t_in"], self.setup["t_out"])[1]
+
+    @property
+    def loss_steps(self):
+        """Diagram steps (0-based) whose output carries loss."""
+        return unrolled_steps(self._pattern, self.setup["t_in"], self.setup["t_out"])[2]
+
+    def select(self, pattern):
+        """Show ``pattern``; stops a running run first."""
+        if pattern not in SETUPS:
+            raise ValueError(f"unknown pattern {pattern!r}; valid: {', '.join(PATTERNS)}")
+        if self.controls["pattern"].value != pattern:
+            self.controls["pattern"].value = pattern  # its observer comes back here
+            return
+        if self.runner.running:
+            self.stop()
+        self._pattern = pattern
+        self._show_pattern()
+
+    def _show_pattern(self):
+        s = self.setup
+        n, inputs, loss = unrolled_steps(self._pattern, s["t_in"], s["t_out"])
+        groups = None
+        if self._pattern == "encoder-decoder":
+            groups = [(0, s["t_in"], "encoder: read"), (s["t_in"], n, "decoder: write")]
+        elif self._pattern == "one-to-many":
+            groups = [(0, 1, "read"), (1, n, "keep writing")]
+        elif self._pattern == "one-to-one":
+            groups = [(0, 1, "w_h only meets h_0 = 0: an ordinary network")]
+        with self.diagram_canvas.lock:
+            self.diagram = draw_unrolled(self.diagram_ax, n, input_steps=inputs, loss_steps=loss,
+                                         groups=groups)
+            self.diagram_canvas.draw()
+        self._ensure_run()
+        task = T.get_task(s["task"])
+        self.description.value = (
+            f'<div style="line-height:1.45"><b>{self._pattern}</b>: {s["text"]}<br>'
+            f'<span style="color:#555">Task <i>{task.title}</i>: {s["task_text"]} '
+            f"{self._task_length_text(n)}</span></div>")
+        self.show_message("")
+        self._set_status(self._ready_text())
+        self.draw_loss()
+        self.draw_predictions()
+
+    def _task_length_text(self, drawn):
+        n = T.unrolled_length(self._runs[self._pattern]["train"], self._pattern)
+        if n == drawn:
+            return "The diagram shows every step the task unrolls."
+        return f"The diagram is shortened: the task unrolls {n} steps."
+
+    # -- model, data, training ----------------------------------------------------------------
+    def _ensure_run(self):
+        """This pattern's model and trainer, rebuilt if missing or made with another cell."""
+        run = self._runs.get(self._pattern)
+        if run is None or run["cell"] != self.controls["cell"].value:
+            self._runs[self._pattern] = self._new_run()
+
+    def _new_run(self):
+        s = self.setup
+        task = T.get_task(s["task"])
+        d = task.defaults
+        train, valid = T.make_task_data(s["task"], self._pattern, seed=0)
+        out_len = train.y.shape[0] if self._pattern in ("one-to-many", "encoder-decoder") else None
+        cell = self.controls["cell"].value
+        model = SequenceModel(train.input_size, d["hidden_size"], train.output_size, cell=cell,
+                              pattern=self._pattern, loss=train.loss, output_length=out_len,
+                              seed=self.seed)
+        trainer = Trainer(model, train, optimizer=d["optimizer"], lr=d["lr"],
+                          epochs=self.controls["epochs"].value,
+                          batch_size=min(d["batch_size"], train.n_samples),
+                          clip_norm=d["clip"] or None, valid=valid, seed=self.seed,
+                          callback=self._on_progress, record_hidden_grads=False)
+        first = trainer.evaluate(trainer.x, trainer.y)
+        first_valid = trainer.evaluate(*trainer.valid)
+        return {"cell": cell, "model": model, "trainer": trainer, "train": train, "valid": valid,
+                "curve": {"epoch": [0], "train": [first], "valid": [first_valid]},
+                "pattern": self._pattern}
+
+    @property
+    def model(self):
+        """The model of the pattern shown."""
+        return self._runs[self._pattern]["model"]
+
+    @property
+    def trainer(self):
+        return self._runs[self._pattern]["trainer"]
+
+    @property
+    def history(self):
+        """The :class:`rnnlab.History` of the pattern shown."""
+        return self.trainer.history
+
+    @property
+    def loss_curve(self):
+        """``{"epoch", "train", "valid"}`` lists; epoch 0 is the loss before training."""
+        return {k: list(v) for k, v in self._runs[self._pattern]["curve"].items()}
+
+    @property
+    def running(self):
+        return self.runner.running
+
+    def reset(self):
+        """Fresh initial weights (the seed's) for the pattern shown."""
+        if self.runner.running:
+            self.stop()
+        self._runs.pop(self._pattern, None)
+        self._ensure_run()
+        self.show_message("")
+        self._set_status(self._ready_text())
+        self.draw_loss()
+        self.draw_predictions()
+
+    def _cell_changed(self, change):
+        if self.runner.running:
+            self.stop()
+        self._ensure_run()
+        self._set_status(self._ready_text())
+        self.draw_loss()
+        self.draw_predictions()
+
+    def train(self):
+        """Train the pattern shown for ``epochs`` more epochs in the background.
+
+        Returns False (and does nothing) while a run goes on.
+        """
+        if self.runner.running:
+            return False
+        self._ensure_run()
+        run = self._runs[self._pattern]
+        if run["trainer"].history.diverged:
+            self.show_message("this run diverged: press Reset first", "warn")
+            return False
+        epochs = self.controls["epochs"].value
+        self._set_running(True)
+        self._t_start = time.perf_counter()
+        self._last_draw = 0.0
+        self.show_message("")
+        self._set_status(f"training {run['cell'].upper()} on {self._pattern}...")
+        return self.runner.start(lambda r: run["trainer"].run(epochs),
+                                 on_done=lambda r: self._train_done(r, run))
+
+    def _on_progress(self, trainer, event):
+        """Trainer callback (training thread): record, throttle redraws, honour Stop."""
+        if event not in ("update", "epoch"):
+            return  # "end": asking for a stop now would carry over into the next run
+        run = self._runs.get(self._pattern)
+        if run is None or run["trainer"] is not trainer:
+            trainer.stop()  # a run of a pattern no longer shown (select stops first): never draw it
+            return
+        h = trainer.history
+        if event == "epoch":
+            run["curve"]["epoch"].append(trainer.epoch)
+            run["curve"]["train"].append(h.train_loss[-1])
+            run["curve"]["valid"].append(h.valid_loss[-1])
+            now = time.perf_counter()
+            if now - self._last_draw >= self.draw_interval:
+                self._last_draw = now
+                self._status_line(run)
+                self.draw_loss()
+        if not self.runner.checkpoint():
+            trainer.stop()
+
+    def _train_done(self, runner, run):
+        # controls and status first: the learner sees the run has ended before the redraws
+        shown = self._runs.get(run["pattern"]) is run and self._pattern == run["pattern"]
+        if shown:
+            self._status_line(run, final=True)
+        self._set_running(False)
+        if runner.error is not None:
+            self.report_error(runner.error, "training")
+        if shown:
+            self.draw_loss()
+            self.draw_predictions()
+
+    def stop(self, wait=True):
+        """Stop training after the current update; True once the run has ended.
+
+        The controls come back as soon as the loop ends; the final redraw of
+        the plots follows (``wait=True`` waits for it too).
+        """
+        return self.runner.stop(wait=wait)
+
+    def wait(self, timeout=None):
+        """Block until the background run ends; True if it has."""
+        return self.runner.join(timeout)
+
+    def _set_running(self, running):
+        self.buttons["train"].disabled = running
+        self.buttons["reset"].disabled = running
+        self.controls["epochs"].disabled = running
+
+    # -- status ------------------------------------------------------------------------------------
+    def _ready_text(self):
+        run = self._runs[self._pattern]
+        ep = run["trainer"].epoch
+        loss = run["curve"]["train"][-1]
+        what = "before training" if ep == 0 else f"after {ep} epochs"
+        return (f"{run['cell'].upper()}, {run['model'].num_params()} parameters: loss {loss:.4g} "
+                f"{what}. Press Train.")
+
+    def _status_line(self, run, final=False):
+        tr = run["trainer"]
+        h = tr.history
+        if h.diverged:
+            self._set_status(h.stopped, "error")
+            return
+        cur = run["curve"]
+        text = f"epoch {tr.epoch}  ·  loss {cur['train'][-1]:.4g}"
+        if cur["valid"][-1] is not None:
+            text += f" (valid {cur['valid'][-1]:.4g})"
+        elapsed = time.perf_counter() - (self._t_start or time.perf_counter())
+        kind = "info"
+        if final:
+            text = f"{h.stopped or 'done'}: {text}  ·  {elapsed:.1f} s"
+            kind = "ok" if h.stopped == "completed" else "warn"
+        self._set_status(text, kind)
+
+    def _set_status(self, text, kind="info"):
+        self.status.value = message_html(text, kind)
+
+    # -- drawing -----------------------------------------------------------------------------------
+    def draw_loss(self):
+        """Redraw the loss curve of the pattern shown."""
+        cv = self.loss_canvas
+        run = self._runs.get(self._pattern)
+        with cv.lock:
+            ax = self.loss_ax
+            key = (self._pattern, id(run))
+            if getattr(self, "_loss_key", None) != key:
+                ax.clear()
+                (self._train_line,) = ax.plot([], [], color=COLORS["train"], lw=2, label="train")
+                (self._valid_line,) = ax.plot([], [], color=COLORS["valid"], lw=1.5, ls="--",
+                                              label="validation")
+                ax.set_xlabel("epoch")
+                loss_name = run["train"].loss if run else "mse"
+                ax.set_ylabel(f"loss ({loss_name})")
+                ax.set_title(f"training loss: {self._pattern}", fontsize=9, pad=16)
+                ax.legend(loc="lower center", bbox_to_anchor=(0.5, 1.0), ncol=2, fontsize=7,
+                          borderaxespad=0.1)
+                self._loss_key = key
+            if run is not None:
+                cur = run["curve"]
+                self._train_line.set_data(cur["epoch"], cur["train"])
+                ep = [e for e, v in zip(cur["epoch"], cur["valid"]) if v is not None]
+                self._valid_line.set_data(ep, [v for v in cur["valid"] if v is not None])
+                values = [v for v in cur["train"] + cur["valid"] if v is not None and v > 0]
+                if values:
+                    ax.set_xlim(0, max(1, cur["epoch"][-1]))
+                    lo, hi = min(values), max(values)
+                    log = hi / lo > 4  # less than that reads better on a linear axis
+                    if ax.get_yscale() != ("log" if log else "linear"):
+                        _set_yscale(ax, log)
+                    ax.set_ylim(*((lo / 1.3, hi * 1.3) if log else (0, hi * 1.08)))
+            cv.draw()
+
+    def draw_predictions(self):
+        """Draw what the model of the pattern shown predicts on validation data."""
+        cv = self.pred_canvas
+        run = self._runs.get(self._pattern)
+        with cv.lock:
+            ax = self.pred_ax
+            ax.clear()
+            if run is not None:
+                _draw_predictions(ax, run["model"], run["valid"])
+                ep = run["trainer"].epoch
+                when = "before training" if ep == 0 else f"after {ep} epochs"
+                legend = ax.get_legend()
+                ax.set_title(f"{_short_title(ax.get_title())}, {when}", fontsize=9,
+                             pad=16 if legend is not None else 6)
+                if legend is not None:  # above the plot: a half-width figure has no room beside it
+                    legend.remove()
+                    ax.legend(loc="lower center", bbox_to_anchor=(0.5, 1.0), ncol=2, fontsize=7,
+                              borderaxespad=0.1)
+                for line in ax.lines if ax.get_xlabel() == "output step" else ():
+                    if 1 < len(line.get_xdata()) <= 6:  # a short sequence reads better as dots
+                        line.set_marker("o")
+                        line.set_markersize(4)
+                        ax.set_xticks(np.arange(len(line.get_xdata())))
+            cv.figure.subplots_adjust(left=0.17, right=0.96, bottom=0.17, top=0.84)
+            cv.draw()
+
+
+def _short_title(title):
+    """Fit the prediction plot's title into a half-width figure."""
+    if title.startswith("validation accuracy per class"):
+        return "accuracy per class" + title[len("validation accuracy per class"):]
+    if title.startswith("validation: prediction against target"):
+        return "prediction vs target"
+    if title.startswith("one validation sequence"):
+        return "one validation sequence"
+    return title
+
+
+def _set_yscale(ax, log):
+    ax.set_yscale("log" if log else "linear")
+    if log:
+        # labels at 1, 2, 5 x 10^n, so a curve spanning one decade still gets a few
+        ax.yaxis.set_major_locator(LogLocator(subs=(1.0, 2.0, 5.0)))
+        ax.yaxis.set_major_formatter(FuncFormatter(lambda v, _: f"{v:g}"))
+        ax.yaxis.set_minor_locator(NullLocator())  # minor log ticks cost more than they show
