@@ -10,11 +10,22 @@ and a *sequence* pair that runs one direction of one layer over ``T`` steps::
     hs, state, cache = rnn_forward(x, (h0,), params, activation="tanh")
     dx, dstate0, grads, dhs_total = rnn_backward(dhs, dstate_T, cache)
 
-The sequence functions do exactly the step maths, with one change for speed:
-the input projection ``x_t @ w_x.T + b`` does not depend on the previous state,
-so it is computed for all steps in one matrix product before the loop, and the
-weight gradients are summed over all steps in one product after it. A test
-checks that the two give the same numbers.
+The sequence functions do exactly the step maths, rearranged for speed (a test
+checks that the two give the same numbers up to rounding). At teaching sizes
+one step's arrays hold only about a thousand numbers, so the time goes into the
+``exp``/``tanh`` of the gates (computed number by number), into the fixed cost
+of every NumPy call, and into fresh memory for large temporary arrays. Hence,
+each marked ``speed:`` in the code:
+
+* work that does not depend on the previous step is done for all steps at
+  once, outside the loop: the input projection ``x_t @ w_x.T + b`` before the
+  forward loop, the local derivatives of every gate before the backward loop,
+  the weight gradients in one matrix product after it;
+* results are written into preallocated arrays with ``out=`` or in place
+  (``a += b``) instead of into new arrays, inside the loops and outside;
+* the gates' sigmoid is ``1 / (1 + exp(-a))`` (``exp`` is cheaper than
+  ``tanh``), with the minus sign folded into the weights once (negating is
+  exact, so the numbers do not change).
 
 Shapes (time first): ``x (T, N, D)``, states ``(N, H)``, ``hs (T, N, H)``.
 Weights act on column vectors, as in the tutorial and in PyTorch, so on a batch
@@ -29,7 +40,101 @@ from __future__ import annotations
 
 import numpy as np
 
-from .activations import get_activation, sigmoid, sigmoid_grad, tanh_grad
+from .activations import get_activation, relu, sigmoid, sigmoid_grad, tanh, tanh_grad
+
+
+# In-place helpers for the sequence functions (speed: no new arrays).
+
+
+def _sigmoid_(a):
+    """Sigmoid in place: ``a <- 0.5 * tanh(0.5 * a) + 0.5``, the same operations
+    as :func:`rnnlab.activations.sigmoid`, so the same numbers."""
+    a *= 0.5
+    np.tanh(a, out=a)
+    a *= 0.5
+    a += 0.5
+    return a
+
+
+def _sigmoid_of_negated_(a):
+    """``a`` holds ``-z``; replace it, in place, by ``sigmoid(z) = 1 / (1 + exp(-z))``.
+
+    For very negative ``z`` (below about -709 in float64, -88 in float32) the
+    ``exp`` overflows to inf and ``1 / (1 + inf) = 0`` is the right answer; the
+    callers silence that one warning with ``np.errstate(over="ignore")``.
+    """
+    np.exp(a, out=a)
+    a += 1
+    return np.reciprocal(a, out=a)
+
+
+def _sigmoid_grad_into(s, out):
+    """``out <- s (1 - s)``, :func:`~rnnlab.activations.sigmoid_grad` without new arrays."""
+    np.subtract(1, s, out=out)
+    out *= s
+    return out
+
+
+def _tanh_grad_into(h, out):
+    """``out <- 1 - h^2``, :func:`~rnnlab.activations.tanh_grad` without new arrays."""
+    np.multiply(h, h, out=out)
+    return np.subtract(1, out, out=out)
+
+
+def _relu_grad_into(h, out):
+    """``out <- 1 where h > 0 else 0``, :func:`~rnnlab.activations.relu_grad`."""
+    return np.greater(h, 0, out=out)
+
+
+#: activation -> (the function applied in place, its derivative written into ``out``)
+_IN_PLACE = {
+    sigmoid: (_sigmoid_, _sigmoid_grad_into),
+    tanh: (lambda a: np.tanh(a, out=a), _tanh_grad_into),
+    relu: (lambda a: np.maximum(a, 0, out=a), _relu_grad_into),
+}
+
+
+def _input_part(x, w_x, b, G):
+    """``w_x x_t + b`` for every step at once, gate by gate: ``x (T, N, D)`` ->
+    ``(G, T, N, H)``, block ``k`` from rows ``k*H:(k+1)*H`` of ``w_x`` and ``b``."""
+    T, N, D = x.shape
+    H = w_x.shape[0] // G
+    x2 = x.reshape(T * N, D)
+    out = np.empty((G, T, N, H), dtype=np.result_type(x2, w_x))
+    for k in range(G):
+        # speed: np.dot on 2-D arrays always uses the BLAS (x @ w_x.T does not
+        # when D = 1) and writes straight into the gate's block
+        np.dot(x2, w_x[k * H : (k + 1) * H].T, out=out[k].reshape(T * N, H))
+        out[k] += b[k * H : (k + 1) * H]
+    return out
+
+
+# The weights' gradients are sums over steps and samples of outer products, so
+# each is computed after the backward loop as one matrix product over all T*N
+# rows (per gate block) of the pre-activation gradients das (G, T, N, H).
+
+
+def _w_h_grad(das, h0, hs):
+    """``sum_t da_t^T h_{t-1}`` per gate block, as ``(G*H, H)``; step 0 reads
+    ``h0``, the others ``hs[:-1]`` (speed: no ``(T, N, H)`` copy is built)."""
+    G, T, N, H = das.shape
+    dw = np.matmul(das[:, 0].transpose(0, 2, 1), h0)
+    if T > 1:
+        dw += np.matmul(das[:, 1:].reshape(G, -1, H).transpose(0, 2, 1), hs[:-1].reshape(-1, H))
+    return dw.reshape(G * H, H)
+
+
+def _input_grads(das, x, w_x):
+    """``dw_x = sum da_t^T x_t``, ``db = sum da_t`` and ``dx_t = sum over blocks
+    of da_t w_x``, from ``das (G, T, N, H)`` and ``x (T, N, D)``."""
+    G, T, N, H = das.shape
+    da = das.reshape(G, T * N, H)  # a view: each block is contiguous
+    x2 = x.reshape(T * N, -1)
+    dw_x = np.matmul(da.transpose(0, 2, 1), x2).reshape(G * H, -1)
+    db = da.sum(axis=1).reshape(G * H)
+    dx = np.matmul(da, w_x.reshape(G, H, -1)).sum(axis=0).reshape(T, N, -1)
+    return dw_x, db, dx
+
 
 # ---------------------------------------------------------------------------
 # Simple RNN:  h_t = f(w_x x_t + w_h h_{t-1} + b_h)
@@ -65,15 +170,19 @@ def rnn_forward(x, state0, p, activation="tanh"):
     Returns ``hs (T, N, H)``, the final state ``(h_T,)`` and a cache.
     """
     f, _ = get_activation(activation)
-    T = x.shape[0]
+    f_, _ = _IN_PLACE[f]  # speed: the same activation, in place
+    T, N = x.shape[:2]
     (h,) = state0
-    a_x = x @ p["w_x"].T + p["b_h"]  # (T, N, H): input part of every step at once
+    # speed: the input part of every step in one product; hs[t] starts as
+    # w_x x_t + b_h and becomes h_t in place during step t
+    hs = _input_part(x, p["w_x"], p["b_h"], 1)[0]  # (T, N, H)
     w_hT = p["w_h"].T
-    hs = np.empty(a_x.shape, dtype=a_x.dtype)
+    hw = np.empty(hs.shape[1:], dtype=hs.dtype)  # speed: reused buffer for h @ w_h.T
     for t in range(T):
-        h = f(a_x[t] + h @ w_hT)
-        hs[t] = h
-    return hs, (h,), (x, state0[0], hs, p, activation)
+        a = hs[t]
+        a += np.dot(h, w_hT, out=hw)  # pre-activation w_x x_t + b_h + w_h h_{t-1}
+        h = f_(a)  # h_t = f(a), written over a
+    return hs, (h.copy(),), (x, state0[0], hs, p, activation)
 
 
 def rnn_backward(dhs, dstate, cache):
@@ -86,26 +195,23 @@ def rnn_backward(dhs, dstate, cache):
     ``dh_total (T, N, H)``: the full gradient of the loss at every ``h_t``.
     """
     x, h0, hs, p, activation = cache
-    _, f_grad = get_activation(activation)
+    f, _ = get_activation(activation)
     T, N, H = hs.shape
     w_h = p["w_h"]
-    das = np.empty_like(hs)
+    # speed: f'(a_t) does not depend on the incoming gradient, so it is computed
+    # for all steps at once; during step t, das[t] is multiplied in place into
+    # da_t = dh_t * f'(a_t), the gradient at the pre-activation
+    das = _IN_PLACE[f][1](hs, np.empty_like(hs))  # (T, N, H)
     dh_total = np.empty_like(hs)
+    dh_prev = np.empty((N, H), dtype=hs.dtype)  # speed: reused buffer
     (dh,) = dstate
     for t in range(T - 1, -1, -1):
-        dh = dh + dhs[t]  # from the output at t and from step t+1
-        dh_total[t] = dh
-        da = dh * f_grad(hs[t])
-        das[t] = da
-        dh = da @ w_h
-    h_prev = np.concatenate([h0[None], hs[:-1]])  # (T, N, H): h_{t-1} for every t
-    da2 = das.reshape(T * N, H)  # (T*N, H)
-    grads = {
-        "w_x": da2.T @ x.reshape(T * N, -1),
-        "w_h": da2.T @ h_prev.reshape(T * N, H),
-        "b_h": da2.sum(axis=0),
-    }
-    return das @ p["w_x"], (dh,), grads, dh_total
+        dh = np.add(dh, dhs[t], out=dh_total[t])  # from the output at t and from step t+1
+        das[t] *= dh
+        dh = np.dot(das[t], w_h, out=dh_prev)  # gradient at h_{t-1}
+    dw_x, db, dx = _input_grads(das[None], x, p["w_x"])
+    grads = {"w_x": dw_x, "w_h": _w_h_grad(das[None], h0, hs), "b_h": db}
+    return dx, (dh,), grads, dh_total
 
 
 # ---------------------------------------------------------------------------
@@ -183,69 +289,117 @@ def _gru_gate_grads(dh, h_prev, r, z, n, hn, p, variant):
 
 
 def gru_forward(x, state0, p, variant="pytorch"):
-    """Run the GRU over ``x (T, N, D)``; returns ``hs (T, N, H)``, ``(h_T,)``, cache."""
+    """Run the GRU over ``x (T, N, D)``; returns ``hs (T, N, H)``, ``(h_T,)``, cache.
+
+    The cache keeps the gate values as ``gates (3, T, N, H)``: ``r, z, n = gates``.
+    """
     T = x.shape[0]
     (h,) = state0
-    H = h.shape[1]
-    a_x = x @ p["w_x"].T + p["b_h"]  # (T, N, 3H)
-    w_rzT = p["w_h"][: 2 * H].T
-    w_nT = p["w_h"][2 * H :].T
+    N, H = h.shape
+    # speed: sigmoid(a) = 1 / (1 + exp(-a)); the minus sign is put into the r
+    # and z rows of (copies of) the weights once, instead of into a at every step
+    sign = np.ones(3 * H, dtype=p["w_h"].dtype)
+    sign[: 2 * H] = -1
+    # speed: the input part of every gate at every step, before the loop. The
+    # gates are kept block by block, (3, T, N, H), so each gate at each step is
+    # one contiguous (N, H) array (NumPy works fastest on those). During step
+    # t, gates[:, t] is turned in place into the gate values r, z, n.
+    gates = _input_part(x, p["w_x"] * sign[:, None], p["b_h"] * sign, 3)
+    # (3, H, H): the three blocks of w_h, each transposed, for h @ w.T per gate
+    w_hT = (p["w_h"] * sign[:, None]).reshape(3, H, H).transpose(0, 2, 1).copy()
     b_hn = p.get("b_hn")
-    hs = np.empty(a_x.shape[:2] + (H,), dtype=a_x.dtype)
-    gates = np.empty(a_x.shape, dtype=a_x.dtype)  # (T, N, 3H): r, z, n
-    hns = np.empty_like(hs)
-    for t in range(T):
-        ax = a_x[t]
-        rz = sigmoid(ax[:, : 2 * H] + h @ w_rzT)
-        r = rz[:, :H]
-        if variant == "pytorch":
-            hn = h @ w_nT + b_hn
-            n = np.tanh(ax[:, 2 * H :] + r * hn)
-        else:
-            hn = r * h
-            n = np.tanh(ax[:, 2 * H :] + hn @ w_nT)
-        h = n + rz[:, H:] * (h - n)
-        gates[t, :, : 2 * H] = rz
-        gates[t, :, 2 * H :] = n
-        hns[t] = hn
-        hs[t] = h
-    return hs, (h,), (x, state0[0], hs, gates, hns, p, variant)
+    dtype = gates.dtype
+    hs = np.empty((T, N, H), dtype=dtype)
+    hns = np.empty_like(hs)  # what the reset gate multiplies, for the backward pass
+    hw = np.empty((3, N, H), dtype=dtype)  # speed: reused buffers
+    tmp = np.empty((N, H), dtype=dtype)
+    with np.errstate(over="ignore"):  # see _sigmoid_of_negated_
+        for t in range(T):
+            rz = gates[:2, t]  # r and z together
+            r, z, n = gates[:, t]
+            if variant == "pytorch":
+                np.matmul(h, w_hT, out=hw)  # h @ w.T for all three blocks in one call
+                rz += hw[:2]  # minus the pre-activations of r and z
+                _sigmoid_of_negated_(rz)
+                hn = np.add(hw[2], b_hn, out=hns[t])  # w_hn h + b_hn
+                n += np.multiply(r, hn, out=tmp)  # reset applied after the product
+            else:
+                rz += np.matmul(h, w_hT[:2], out=hw[:2])
+                _sigmoid_of_negated_(rz)
+                hn = np.multiply(r, h, out=hns[t])  # reset applied before the product
+                n += np.dot(hn, w_hT[2], out=tmp)
+            np.tanh(n, out=n)
+            h_new = np.subtract(h, n, out=hs[t])  # h_t = n + z (h_{t-1} - n), in place:
+            h_new *= z
+            h_new += n
+            h = h_new
+    return hs, (h.copy(),), (x, state0[0], hs, gates, hns, p, variant)
 
 
 def gru_backward(dhs, dstate, cache):
     """Backpropagate through ``gru_forward``; same contract as ``rnn_backward``."""
     x, h0, hs, gates, hns, p, variant = cache
     T, N, H = hs.shape
+    r, z, n = gates  # each (T, N, H)
+    # speed: the local derivatives (how much each pre-activation moves per unit
+    # of gradient at h_t) do not depend on that gradient, so they are computed
+    # for all steps at once, into das; during step t, das[:, t] is multiplied
+    # in place by the gradient dh_t to give the pre-activation gradients.
+    das = np.empty_like(gates)  # (3, T, N, H)
+    da_r, da_z, da_n = das
+    _sigmoid_grad_into(gates[:2], das[:2])  # r (1 - r) and z (1 - z)
+    dh_total = np.empty_like(hs)  # filled in the loop; scratch space until then
+    scratch = dh_total
+    # z:  h_t = n + z (h_{t-1} - n)  gives  da_z = dh * (h_{t-1} - n) z (1 - z)
+    scratch[0], scratch[1:] = h0, hs[:-1]  # h_{t-1} for every t
+    scratch -= n
+    da_z *= scratch
+    # n:  da_n = dh * (1 - z)(1 - n^2)
+    k_n = _tanh_grad_into(n, np.empty_like(hs) if variant == "pytorch" else da_n)
+    k_n *= np.subtract(1, z, out=scratch)
+    dh_prev = np.empty((N, H), dtype=hs.dtype)  # speed: reused buffers
+    tmp = np.empty((N, H), dtype=hs.dtype)
     (dh,) = dstate
-    h_prev_all = np.concatenate([h0[None], hs[:-1]])  # (T, N, H)
-    da_xs = np.empty_like(gates)  # (T, N, 3H)
-    da_hs = np.empty((T, N, 3 * H if variant == "pytorch" else 2 * H), dtype=hs.dtype)
-    da_ns = np.empty_like(hs) if variant == "original" else None
-    dh_total = np.empty_like(hs)
-    for t in range(T - 1, -1, -1):
-        dh = dh + dhs[t]
-        dh_total[t] = dh
-        g = gates[t]
-        da_x, da_h, dh, da_n = _gru_gate_grads(
-            dh, h_prev_all[t], g[:, :H], g[:, H : 2 * H], g[:, 2 * H :], hns[t], p, variant)
-        da_xs[t] = da_x
-        da_hs[t] = da_h
-        if da_ns is not None:
-            da_ns[t] = da_n
-    TN = T * N
-    da_x2 = da_xs.reshape(TN, 3 * H)  # (T*N, 3H)
-    hp2 = h_prev_all.reshape(TN, H)  # (T*N, H)
-    grads = {"w_x": da_x2.T @ x.reshape(TN, -1), "b_h": da_x2.sum(axis=0)}
     if variant == "pytorch":
-        da_h2 = da_hs.reshape(TN, 3 * H)
-        grads["w_h"] = da_h2.T @ hp2
-        grads["b_hn"] = da_h2[:, 2 * H :].sum(axis=0)
+        # r multiplies hn = w_hn h + b_hn:  da_r = da_n * hn * r (1 - r)
+        # (da_r holds r (1 - r) already); the gradient at hn is da_n * r, which
+        # sits in the n block during the loop
+        da_r *= hns
+        da_r *= k_n
+        np.multiply(k_n, r, out=da_n)
+        w_h = p["w_h"]
+        for t in range(T - 1, -1, -1):
+            dh = np.add(dh, dhs[t], out=dh_total[t])
+            da = das[:, t]  # (3, N, H)
+            da *= dh  # gradients at r, z and hn, all three at once
+            # through all three hidden products: the blocks side by side again,
+            # (N, 3H), for one product with w_h
+            np.dot(da.transpose(1, 0, 2).reshape(N, 3 * H), w_h, out=dh_prev)
+            dh_prev += np.multiply(dh, z[t], out=tmp)  # and directly, through z h_{t-1}
+            dh = dh_prev
+        grads = {"w_h": _w_h_grad(das, h0, hs), "b_hn": da_n.sum(axis=(0, 1))}
+        # the n block now becomes the gradient at n's input part, da_n = dh * k_n
+        np.multiply(dh_total, k_n, out=da_n)
     else:
-        grads["w_h"] = np.concatenate([
-            da_hs.reshape(TN, 2 * H).T @ hp2,
-            da_ns.reshape(TN, H).T @ hns.reshape(TN, H),
-        ])
-    return da_xs @ p["w_x"], (dh,), grads, dh_total
+        # r multiplies h before the product:  da_r = (da_n @ w_hn) * h_{t-1} * r (1 - r)
+        da_r[0] *= h0
+        da_r[1:] *= hs[:-1]
+        w_rz, w_n = p["w_h"][: 2 * H], p["w_h"][2 * H :]
+        d_rh = np.empty((N, H), dtype=hs.dtype)
+        for t in range(T - 1, -1, -1):
+            dh = np.add(dh, dhs[t], out=dh_total[t])
+            das[1:, t] *= dh  # da_z and da_n
+            np.dot(das[2, t], w_n, out=d_rh)  # gradient at r * h_{t-1}
+            das[0, t] *= d_rh  # da_r
+            np.dot(das[:2, t].transpose(1, 0, 2).reshape(N, 2 * H), w_rz, out=dh_prev)
+            dh_prev += np.multiply(dh, z[t], out=tmp)
+            dh_prev += np.multiply(d_rh, r[t], out=tmp)
+            dh = dh_prev
+        grads = {"w_h": np.concatenate([  # n's hidden weights multiply r * h_{t-1}
+            _w_h_grad(das[:2], h0, hs), da_n.reshape(T * N, H).T @ hns.reshape(T * N, H)])}
+    grads["w_x"], grads["b_h"], dx = _input_grads(das, x, p["w_x"])
+    grads = {k: grads[k] for k in p}  # same key order as the parameters
+    return dx, (dh,), grads, dh_total
 
 
 # ---------------------------------------------------------------------------
@@ -293,27 +447,40 @@ def _lstm_gate_grads(dh, dc, c_prev, i, f, g, o, tc):
 def lstm_forward(x, state0, p):
     """Run the LSTM over ``x (T, N, D)`` from ``state0 = (h0, c0)``.
 
-    Returns ``hs (T, N, H)``, ``(h_T, c_T)`` and a cache holding the gates and
-    cell states of every step.
+    Returns ``hs (T, N, H)``, ``(h_T, c_T)`` and a cache holding the gates
+    (``i, f, g, o = gates``, each ``(T, N, H)``) and cell states of every step.
     """
     T = x.shape[0]
     h, c = state0
-    H = h.shape[1]
-    a_x = x @ p["w_x"].T + p["b_h"]  # (T, N, 4H)
-    w_hT = p["w_h"].T
-    hs = np.empty(a_x.shape[:2] + (H,), dtype=a_x.dtype)
+    N, H = h.shape
+    # speed: sigmoid(a) = 1 / (1 + exp(-a)); the minus sign is put into the i,
+    # f and o rows of (copies of) the weights once, instead of into a at every step
+    sign = np.ones(4 * H, dtype=p["w_h"].dtype)
+    sign[: 2 * H] = sign[3 * H :] = -1
+    # speed: the input part of all gates at every step, before the loop, kept
+    # block by block, (4, T, N, H), so each gate at each step is one contiguous
+    # (N, H) array. During step t, gates[:, t] becomes the gate values i, f, g, o.
+    gates = _input_part(x, p["w_x"] * sign[:, None], p["b_h"] * sign, 4)
+    # (4, H, H): the four blocks of w_h, each transposed, for h @ w.T per gate
+    w_hT = (p["w_h"] * sign[:, None]).reshape(4, H, H).transpose(0, 2, 1).copy()
+    hs = np.empty((T, N, H), dtype=gates.dtype)
     cs = np.empty_like(hs)
-    gates = np.empty_like(a_x)  # (T, N, 4H): i, f, g, o after their squashing
-    for t in range(T):
-        a = a_x[t] + h @ w_hT
-        gt = gates[t]
-        gt[:] = sigmoid(a)  # i, f, o use it; g is overwritten with tanh below
-        gt[:, 2 * H : 3 * H] = np.tanh(a[:, 2 * H : 3 * H])
-        c = gt[:, H : 2 * H] * c + gt[:, :H] * gt[:, 2 * H : 3 * H]
-        h = gt[:, 3 * H :] * np.tanh(c)
-        cs[t] = c
-        hs[t] = h
-    return hs, (h, c), (x, state0, hs, cs, gates, p)
+    tcs = np.empty_like(hs)  # tanh(c_t), kept for the backward pass
+    hw = np.empty((4, N, H), dtype=gates.dtype)  # speed: reused buffers
+    ig = np.empty((N, H), dtype=gates.dtype)
+    with np.errstate(over="ignore"):  # see _sigmoid_of_negated_
+        for t in range(T):
+            a = gates[:, t]  # (4, N, H)
+            a += np.matmul(h, w_hT, out=hw)  # h @ w.T for all four blocks in one call
+            i, f, g, o = a
+            _sigmoid_of_negated_(a[:2])  # i and f
+            _sigmoid_of_negated_(o)
+            np.tanh(g, out=g)
+            c = np.multiply(f, c, out=cs[t])  # c_t = f c_{t-1} + i g, in place:
+            c += np.multiply(i, g, out=ig)
+            h = np.multiply(o, np.tanh(c, out=tcs[t]), out=hs[t])  # h_t = o tanh(c_t)
+    # (tcs is last so that the cache's other positions stay as gate_trace expects)
+    return hs, (h.copy(), c.copy()), (x, state0, hs, cs, gates, p, tcs)
 
 
 def lstm_backward(dhs, dstate, cache):
@@ -321,31 +488,43 @@ def lstm_backward(dhs, dstate, cache):
 
     Returns ``dx``, ``(dh0, dc0)``, grads and ``dh_total (T, N, H)``.
     """
-    x, (h0, c0), hs, cs, gates, p = cache
+    x, (h0, c0), hs, cs, gates, p, tcs = cache
     T, N, H = hs.shape
     dh, dc = dstate
     w_h = p["w_h"]
-    c_prev_all = np.concatenate([c0[None], cs[:-1]])
-    das = np.empty_like(gates)
+    i, f, g, o = gates  # each (T, N, H)
+    # speed: the local derivatives of the four pre-activations do not depend on
+    # the incoming gradients, so they are computed for all steps at once, into
+    # das. With dc the gradient at c_t:  da_i = dc * g i(1-i),
+    # da_f = dc * c_{t-1} f(1-f),  da_g = dc * i (1-g^2),  da_o = dh * tanh(c_t) o(1-o).
+    # During step t, das[:, t] is multiplied in place by dc and dh.
+    das = np.empty_like(gates)  # (4, T, N, H)
+    da_i, da_f, da_g, da_o = das
+    _sigmoid_grad_into(gates, das)  # s (1 - s) for all four; g's block is redone
+    da_i *= g
+    da_f[0] *= c0
+    da_f[1:] *= cs[:-1]
+    _tanh_grad_into(g, da_g)
+    da_g *= i
+    da_o *= tcs
+    k_c = _tanh_grad_into(tcs, np.empty_like(hs))  # h = o tanh(c) passes dh * o (1 - tanh(c)^2) to c
+    k_c *= o
     dh_total = np.empty_like(hs)
+    dc = np.array(dc, dtype=hs.dtype)  # a copy: updated in place below
+    dh_prev = np.empty((N, H), dtype=hs.dtype)  # speed: reused buffers
+    tmp = np.empty((N, H), dtype=hs.dtype)
     for t in range(T - 1, -1, -1):
-        dh = dh + dhs[t]
-        dh_total[t] = dh
-        gt = gates[t]
-        da, dc = _lstm_gate_grads(
-            dh, dc, c_prev_all[t], gt[:, :H], gt[:, H : 2 * H], gt[:, 2 * H : 3 * H],
-            gt[:, 3 * H :], np.tanh(cs[t]))
-        das[t] = da
-        dh = da @ w_h
-    h_prev = np.concatenate([h0[None], hs[:-1]])
-    TN = T * N
-    da2 = das.reshape(TN, 4 * H)  # (T*N, 4H)
-    grads = {
-        "w_x": da2.T @ x.reshape(TN, -1),
-        "w_h": da2.T @ h_prev.reshape(TN, H),
-        "b_h": da2.sum(axis=0),
-    }
-    return das @ p["w_x"], (dh, dc), grads, dh_total
+        dh = np.add(dh, dhs[t], out=dh_total[t])
+        dc += np.multiply(dh, k_c[t], out=tmp)  # full gradient at c_t
+        da = das[:, t]  # (4, N, H)
+        da[:3] *= dc  # da_i, da_f, da_g at once
+        da[3] *= dh  # da_o
+        # gradient at h_{t-1}: the blocks side by side again, (N, 4H), for one product
+        dh = np.dot(da.transpose(1, 0, 2).reshape(N, 4 * H), w_h, out=dh_prev)
+        dc *= f[t]  # gradient at c_{t-1}, through c_t = f c_{t-1} + i g
+    dw_x, db, dx = _input_grads(das, x, p["w_x"])
+    grads = {"w_x": dw_x, "w_h": _w_h_grad(das, h0, hs), "b_h": db}
+    return dx, (dh, dc), grads, dh_total
 
 
 def gate_trace(cell, cache):
@@ -356,9 +535,7 @@ def gate_trace(cell, cache):
     if cell == "rnn":
         return {"h": cache[2]}
     if cell == "gru":
-        hs, gates = cache[2], cache[3]
-        H = hs.shape[2]
-        return {"h": hs, "r": gates[..., :H], "z": gates[..., H : 2 * H], "n": gates[..., 2 * H :]}
+        hs, (r, z, n) = cache[2], cache[3]
+        return {"h": hs, "r": r, "z": z, "n": n}
     hs, cs, gates = cache[2], cache[3], cache[4]
-    H = hs.shape[2]
-    return {"h": hs, "c": cs, **{k: gates[..., j * H : (j + 1) * H] for j, k in enumerate("ifgo")}}
+    return {"h": hs, "c": cs, **dict(zip("ifgo", gates))}

@@ -210,14 +210,15 @@ class Trainer:
                     self.history.stopped = "stopped by user"
                     break
                 self._advance()
+            if self.history.stopped is None:
+                self.history.stopped = "completed"
+            self._notify("end")
         finally:
             self._elapsed += time.perf_counter() - start
             # cleared on the way out, not on the way in: a stop asked for just
-            # before a background run begins must not be lost
+            # before a background run begins must not be lost, and one asked for
+            # by an "end" callback must not stop the next run
             self.stop_event.clear()
-        if self.history.stopped is None:
-            self.history.stopped = "completed"
-        self._notify("end")
         return self.history
 
     def step(self):

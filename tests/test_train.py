@@ -382,3 +382,17 @@ def test_a_stop_asked_for_before_run_begins_is_not_lost():
     history = trainer.run()
     assert history.stopped == "stopped by user" and history.updates == 0
     assert trainer.run(epochs=2).stopped == "completed"  # the stop was used up
+
+
+def test_a_stop_from_the_end_callback_does_not_stop_the_next_run():
+    data = rnnlab.data.sine(n_samples=16, length=10)
+    model = rnnlab.SequenceModel(1, 4, 1, seed=0)
+
+    def on_event(trainer, event):
+        if event == "end":
+            trainer.stop()
+
+    trainer = rnnlab.Trainer(model, data, epochs=2, callback=on_event)
+    assert trainer.run().stopped == "completed"
+    assert trainer.run().stopped == "completed"
+    assert len(trainer.history.epoch) == 4

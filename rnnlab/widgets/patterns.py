@@ -34,7 +34,7 @@ import time
 
 import ipywidgets as W
 import numpy as np
-from matplotlib.ticker import FuncFormatter, LogLocator, NullLocator
+from matplotlib.ticker import FuncFormatter, LogLocator, MaxNLocator, NullLocator
 
 from ..model import PATTERNS, SequenceModel
 from ..train import Trainer
@@ -432,6 +432,7 @@ class PatternsView(Panel):
                 (self._valid_line,) = ax.plot([], [], color=COLORS["valid"], lw=1.5, ls="--",
                                               label="validation")
                 ax.set_xlabel("epoch")
+                ax.xaxis.set_major_locator(MaxNLocator(integer=True))
                 loss_name = run["train"].loss if run else "mse"
                 ax.set_ylabel(f"loss ({loss_name})")
                 ax.set_title(f"training loss: {self._pattern}", fontsize=9, pad=16)

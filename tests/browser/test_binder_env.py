@@ -95,7 +95,7 @@ def test_the_voila_app_renders_trains_and_reports(page, binder_python, tmp_path_
     try:
         server = voila(REPO / "notebooks" / "playground_app.ipynb")
         page.goto(server.url, timeout=180_000)
-        train = page.locator("button.rnnlab-train")
+        train = page.locator(".rnnlab-playground button.rnnlab-train")
         expect(train).to_be_visible(timeout=180_000)
         expect(page.get_by_text("rnnlab playground")).to_be_visible()
         expect(page.locator("img.rnnlab-gradient-flow-plot")).to_be_visible()
