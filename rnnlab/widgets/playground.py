@@ -539,6 +539,11 @@ class Playground(Panel):
         return loss
 
     # -- drawing -------------------------------------------------------------------------------
+    def _axes_key(self):
+        """What the loss plot's fixed artists depend on; a change rebuilds them."""
+        return (len(self.runs), id(self.runs[-1]) if self.runs else None,
+                getattr(self, "target_loss", None), getattr(self, "_run_label", None))
+
     def _setup_loss_axes(self):
         """(Re)create the loss plot's artists; live frames then only move their data."""
         ax = self.loss_ax
@@ -546,7 +551,8 @@ class Playground(Panel):
         for i, run in enumerate(self.runs):
             ax.plot(run["epoch"], run["train"], lw=1, alpha=0.45, color=f"C{(i + 2) % 10}",
                     label=run["label"])
-        (self._train_line,) = ax.plot([], [], color=COLORS["train"], lw=2, label="train (this run)")
+        (self._train_line,) = ax.plot([], [], color=COLORS["train"], lw=2,
+                                      label=f"{getattr(self, '_run_label', 'this run')} (now)")
         (self._valid_line,) = ax.plot([], [], color=COLORS["valid"], lw=1.5, ls="--", label="validation")
         (self._step_dot,) = ax.plot([], [], "o", color=COLORS["train"], ms=4)
         if getattr(self, "target_loss", None):
@@ -555,16 +561,13 @@ class Playground(Panel):
         ax.set_ylabel("loss")
         ax.set_title("loss")
         ax.legend(loc="upper left", bbox_to_anchor=(1.01, 1.0), borderaxespad=0)
-        self._loss_axes_key = (len(self.runs), id(self.runs[-1]) if self.runs else None,
-                               getattr(self, "target_loss", None))
+        self._loss_axes_key = self._axes_key()
 
     def draw_loss(self, extra_update=None):
         """Redraw the loss plot: this run (train, valid) over the kept runs."""
         cv = self.loss_canvas
         with cv.lock:
-            key = (len(self.runs), id(self.runs[-1]) if self.runs else None,
-                   getattr(self, "target_loss", None))
-            if getattr(self, "_loss_axes_key", None) != key:
+            if getattr(self, "_loss_axes_key", None) != self._axes_key():
                 self._setup_loss_axes()
             ax = self.loss_ax
             cur = self._curve
