@@ -138,10 +138,10 @@ class Playground(Panel):
         # fixed margins: tight_layout on every live frame would double the cost of a redraw
         self.loss_canvas = Canvas(7.2, 3.0, css="rnnlab-loss-plot")
         self.loss_ax = self.loss_canvas.subplots()
-        self.loss_canvas.figure.subplots_adjust(left=0.1, right=0.66, bottom=0.16, top=0.9)
+        self.loss_canvas.figure.subplots_adjust(left=0.1, right=0.6, bottom=0.16, top=0.9)
         self.pred_canvas = Canvas(7.2, 2.6, css="rnnlab-pred-plot")
         self.pred_ax = self.pred_canvas.subplots()
-        self.pred_canvas.figure.subplots_adjust(left=0.1, right=0.66, bottom=0.18, top=0.88)
+        self.pred_canvas.figure.subplots_adjust(left=0.1, right=0.6, bottom=0.18, top=0.88)
 
     def _build_layout(self):
         c, b = self.controls, self.buttons
@@ -650,6 +650,12 @@ def _draw_predictions(ax, model, ds):
         ax.set_title("validation: prediction against target")
         return
     steps = np.arange(pred.shape[0])
+    mask = ds.meta.get("mask")
+    if mask is not None:  # e.g. fill-in-the-middle: shade the steps the model must fill
+        hidden = np.flatnonzero(np.asarray(mask)[:, 0])
+        if hidden.size:
+            ax.axvspan(hidden[0] - 0.5, hidden[-1] + 0.5, color="#f2c14e", alpha=0.25, lw=0,
+                       label="hidden gap")
     ax.plot(steps, ds.y[:, 0, 0], color=COLORS["target"], lw=2, label="target")
     ax.plot(steps, pred[:, 0, 0], color=COLORS["pred"], lw=1.5, ls="--", label="prediction")
     ax.set_xlabel("output step")
