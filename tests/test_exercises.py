@@ -16,6 +16,8 @@ import rnnlab
 from rnnlab import exercises as ex
 from rnnlab.exercises import (Code, Feedback, Note, gru_step, lstm_step, rnn_step,
                               rnn_step_backward, scalar_bptt, truncated_bptt)
+from rnnlab.exercises._gates import _gru, _lstm
+from rnnlab.exercises._training import _tbptt, _tbptt_rnnlab
 
 ALL = list(ex.EXERCISES.values())
 _CELLS = itertools.count(1)
@@ -392,10 +394,10 @@ _GRU_Z = "z = sigmoid(a_x[:, H:2*H] + a_h[:, H:2*H])"
 
 def test_gru_helpers_match_the_library_cell():
     case = gru_step._cases()[1]
-    np.testing.assert_allclose(ex._gru(*case["args"]), gru_step._reference(case)["h_t"], rtol=1e-12)
+    np.testing.assert_allclose(_gru(*case["args"]), gru_step._reference(case)["h_t"], rtol=1e-12)
     case = lstm_step._cases()[1]
     ref = lstm_step._reference(case)
-    h, c = ex._lstm(*case["args"])
+    h, c = _lstm(*case["args"])
     np.testing.assert_allclose(h, ref["h_t"], rtol=1e-12)
     np.testing.assert_allclose(c, ref["c_t"], rtol=1e-12)
 
@@ -481,8 +483,8 @@ def test_lstm_random_wrong_answer():
 def test_truncated_reference_is_the_library_tbptt_and_the_helper_agrees():
     for case in truncated_bptt._cases():
         xs, ys, k, params = case["args"][:4]
-        lib = ex._tbptt_rnnlab(xs, ys, k, params)
-        own = ex._tbptt(xs, ys, k, params)
+        lib = _tbptt_rnnlab(xs, ys, k, params)
+        own = _tbptt(xs, ys, k, params)
         assert len(lib) == len(own) == -(-xs.shape[0] // k)
         for a, b in zip(lib, own):
             for key in a:
@@ -494,7 +496,7 @@ def test_truncated_reference_is_the_library_tbptt_and_the_helper_agrees():
     _, total = rnnlab.truncated_grads(model, xs, ys, k)
     T = xs.shape[0]
     sizes = [min(k, T - a) for a in range(0, T, k)]
-    summed = sum(s / T * g["w_h"] for s, g in zip(sizes, ex._tbptt(xs, ys, k, params)))
+    summed = sum(s / T * g["w_h"] for s, g in zip(sizes, _tbptt(xs, ys, k, params)))
     np.testing.assert_allclose(total["w_h"], summed, rtol=1e-10)
 
 

@@ -1,0 +1,240 @@
+"""The exercise machinery: :class:`Exercise` and what its subclasses share.
+
+An exercise is an object with ``check``, ``hint``, ``solution`` and
+``template``. A subclass gives the seeded test cases, the reference outputs,
+how to read the learner's return value and the known mistakes; ``check`` runs
+the learner's function on every case and turns the comparison into a
+:class:`Feedback`.
+"""
+from __future__ import annotations
+
+import html
+import sys
+
+import numpy as np
+
+from ._feedback import (_BOX, _COLORS, _NONE, _STUB, Code, Feedback, Note, _array, _call,
+                        _diagnose, _join, _Raised, _shape_text, _summary, _Unusable)
+
+
+class Exercise:
+    """One exercise: ``check``, ``hint``, ``solution``, ``template``.
+
+    Subclasses give the seeded test cases, the reference outputs, how to read
+    the learner's return value and the known mistakes.
+    """
+
+    name = ""            # the exercise, e.g. "rnn_step"
+    function = ""        # the function the learner writes, e.g. "rnn_step_forward"
+    task = ""            # one line: what to write
+    outputs = ()         # list of _Output
+    arg_shapes = ()      # ((argument, shape symbols), ...) for shape-error hints
+    transposed_advice = {}
+    hints = ()
+    _template = ""
+    _solution = ""
+
+    # -- the public methods ---------------------------------------------------------
+    def check(self, fn=None):
+        """Run your function on seeded test inputs and compare with the reference.
+
+        Parameters
+        ----------
+        fn : callable, optional
+            Your function. Without it, ``check`` looks for a function named
+            like the exercise's (e.g. ``rnn_step_forward``) where it is called.
+
+        Returns
+        -------
+        Feedback
+            Shows ✓ or ✗ with what is wrong; ``bool(feedback)`` is True on success.
+        """
+        if fn is None:
+            fn = sys._getframe(1).f_globals.get(self.function)
+            if fn is None:
+                return self._fail(f"define {self.function} first, or pass your function: "
+                                  f"{self.name}.check(my_function)")
+        if not callable(fn):
+            return self._fail(f"check() takes your function, e.g. {self.name}.check({self.function}); "
+                              f"got {type(fn).__name__}")
+        module = getattr(fn, "__module__", None) or ""
+        if module in ("rnnlab.cells", "rnnlab.exercises") or module.startswith("rnnlab.exercises."):
+            return self._fail(f"that is rnnlab's own {fn.__name__}: write your own {self.function} "
+                              "and check that one")
+        cases = self._cases()
+        first_rows = None
+        for n, case in enumerate(cases):
+            with np.errstate(all="ignore"):  # huge or NaN answers are reported, not warned about
+                fb, rows = self._check_case(fn, case)
+            if fb is not None:
+                if n:
+                    fb.summary = (f"right on the first test, but not on test {n + 1} "
+                                  f"({self._describe(case)}): " + fb.summary)
+                return fb
+            first_rows = rows if first_rows is None else first_rows
+        return Feedback("pass", self.name, f"{self.function} gives the reference results on "
+                        f"{len(cases)} seeded tests.", rows=first_rows)
+
+    def hint(self, n=1):
+        """Hint number ``n`` (1, 2, ...); each says a little more than the one before."""
+        if isinstance(n, bool) or not isinstance(n, int):
+            raise TypeError(f"n must be an integer hint number, got {n!r}")
+        n = min(max(n, 1), len(self.hints))
+        more = f"   (.hint({n + 1}) for the next one)" if n < len(self.hints) else ""
+        return Note(f"Hint {n} of {len(self.hints)}{more}", self.hints[n - 1])
+
+    def solution(self):
+        """The reference code, as a :class:`Code` string."""
+        return Code(self._solution, f"Solution: {self.name}")
+
+    def template(self):
+        """Starter code: the signature, a docstring with every shape, and a stub body."""
+        return Code(self._template, f"Starter code: {self.name}")
+
+    def __repr__(self):
+        n = self.name
+        return (f"Exercise {n}: {self.task}\n  {n}.template(), {n}.check({self.function}), "
+                f"{n}.hint(), {n}.solution()")
+
+    def _repr_html_(self):
+        fg, bg = _COLORS["note"]
+        n, f = html.escape(self.name), html.escape(self.function)
+        return (f'<div class="rnnlab-exercise" style="{_BOX.format(fg=fg, bg=bg)}">'
+                f'<b style="color:{fg}">Exercise {n}</b>: {html.escape(self.task)}'
+                f'<div style="margin-top:3px"><code>{n}.template()</code>, <code>{n}.check({f})</code>, '
+                f'<code>{n}.hint()</code>, <code>{n}.solution()</code></div></div>')
+
+    # -- hooks for subclasses -----------------------------------------------------------
+    def _cases(self):
+        """Seeded test cases: dicts with ``args`` (a tuple) and ``dims`` (shape symbols)."""
+        raise NotImplementedError
+
+    def _reference(self, case):
+        """The right outputs, a dict keyed like ``outputs``."""
+        raise NotImplementedError
+
+    def _parse(self, result, case):
+        """The learner's return value as a dict of arrays; raise _Unusable if it cannot be read."""
+        raise NotImplementedError
+
+    def _variants(self, case, ref):
+        """Known mistakes: a list of ``(id, message, outputs with that mistake)``."""
+        return []
+
+    def _scale_note(self, c):
+        """The diagnosis when every wrong output is ``c`` times the right one."""
+        return f"every wrong output is {c:.4g} times the expected one"
+
+    def _exception_note(self, raised, case):
+        """Extra words for an exception from the learner's code."""
+        msg = str(raised.exc)
+        if isinstance(raised.exc, ValueError) and ("matmul" in msg or "align" in msg
+                                                  or "broadcast" in msg):
+            return ("a product or a sum got arrays whose shapes do not fit. In this test: "
+                    + ", ".join(f"{a} {_shape_text(s, case['dims'])}" for a, s in self.arg_shapes))
+        return ""
+
+    # -- the checking itself --------------------------------------------------------------
+    def _describe(self, case):
+        return ", ".join(f"{k} = {v}" for k, v in case["dims"].items())
+
+    def _fail(self, summary, notes=(), rows=(), details="", mistakes=()):
+        return Feedback("fail", self.name, summary, notes, rows, details, mistakes)
+
+    def _check_case(self, fn, case):
+        """``(None, rows)`` if the learner's function is right on ``case``, else ``(Feedback, rows)``."""
+        result = _call(fn, case["args"])
+        if result is _STUB or result is _NONE:
+            return Feedback("todo", self.name, "not done yet: write the function body" + (
+                " (your function returned None: is the return statement missing?)"
+                if result is _NONE else "")), None
+        if isinstance(result, _Raised):
+            note = self._exception_note(result, case)
+            return self._fail(result.text, [note] if note else [], details=result.details,
+                              mistakes=("raised",)), None
+        ref = self._reference(case)
+        try:
+            got = self._parse(result, case)
+        except _Unusable as err:
+            return self._fail(str(err), mistakes=("unusable",)), None
+        return self._judge(got, ref, case)
+
+    def _judge(self, got, ref, case):
+        d = _diagnose(self.outputs, got, ref, self._variants(case, ref), case["dims"],
+                      self.transposed_advice, self._scale_note)
+        if not d.wrong:
+            return None, d.rows
+        missing = [o.label for o in d.wrong if got.get(o.key) is None]
+        lines = [f"{_join(missing)} {'is' if len(missing) == 1 else 'are'} missing"] if missing else []
+        text = _summary(self.outputs, d.wrong, d.rel)
+        summary = "; ".join(lines + d.problems + ([text] if text else [])) + "."
+        return self._fail(summary, d.notes, d.rows, mistakes=d.ids), d.rows
+
+
+# ---------------------------------------------------------------------------
+# what the exercises share: seeded cases, reading the learner's result, variants
+# ---------------------------------------------------------------------------
+
+def _seeded_cases(first_seed, symbols, sizes, draw):
+    """One test case per entry of ``sizes``, the i-th drawn from seed ``first_seed + i``.
+
+    ``symbols`` names the sizes (``"NDH"``: one letter a size); ``draw(rng, *size)``
+    returns the case's arguments. A case is ``{"args": tuple, "dims": {symbol: size}}``.
+    """
+    return [{"args": draw(np.random.default_rng(first_seed + i), *size),
+             "dims": dict(zip(symbols, size))} for i, size in enumerate(sizes)]
+
+
+def _as_arrays(values, label=lambda key: key):
+    """``{key: learner's value}`` -> ``{key: float64 array or None if absent}``.
+
+    Raises ``_Unusable`` naming the first value that is not numeric.
+    """
+    out = {}
+    for key, v in values.items():
+        arr = None if v is None else _array(v)
+        if v is not None and arr is None:
+            what = (f"an array of dtype {v.dtype}" if isinstance(v, np.ndarray)
+                    else type(v).__name__)
+            raise _Unusable(f"{label(key)} should be a NumPy array of real numbers, got {what}")
+        out[key] = arr
+    return out
+
+
+def _one_array(result, key):
+    """A learner's function that returns one array: ``{key: array}``."""
+    if isinstance(result, tuple):
+        raise _Unusable(f"return {key} alone (one array), not a tuple of {len(result)}")
+    return _as_arrays({key: result})
+
+
+def _arrays(result, keys, expected):
+    """A learner's function that returns ``len(keys)`` arrays in order: ``{key: array}``.
+
+    ``expected`` says what to return, e.g. ``"two arrays, (h_t, c_t)"``.
+    """
+    if not isinstance(result, (tuple, list)) or len(result) != len(keys):
+        n = len(result) if isinstance(result, (tuple, list)) else 1
+        raise _Unusable(f"return {expected}; got {n}")
+    return _as_arrays(dict(zip(keys, result)))
+
+
+def _evaluate(trial, *keys):
+    """``(id, message, thunk)`` -> ``(id, message, {key: value})``; skip what cannot be computed.
+
+    A thunk returns the value of the one key, or a tuple with one value per key.
+    """
+    out = []
+    for vid, msg, thunk in trial:
+        try:
+            with np.errstate(all="ignore"):
+                value = thunk()
+        except ValueError:  # e.g. a transposed product whose shapes do not fit
+            continue
+        out.append((vid, msg, dict(zip(keys, value)) if len(keys) > 1 else {keys[0]: value}))
+    return out
+
+
+# ``transposed_advice`` for a step's h_t when the learner wrote the column form
+_ROWS_ADVICE = {"h_t": ": with one sequence per row, write x_t @ w_x.T + h_prev @ w_h.T "
+                       "(not w_x @ x_t.T, the column form)"}
