@@ -46,6 +46,12 @@ import subprocess
 import time
 from pathlib import Path
 
+# rnnlab's matrices are small: one BLAS thread is as fast as several, and on a
+# busy machine several spin against each other and run 10x slower. Every
+# process started from here (JupyterLab's kernels, pytest, nbval) inherits this.
+for _var in ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS"):
+    os.environ.setdefault(_var, "1")
+
 ROOT = Path(__file__).resolve().parent
 VENV = ROOT / ".venv"
 STAMP = VENV / ".rnnlab-install-stamp.json"

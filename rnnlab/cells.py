@@ -23,9 +23,15 @@ each marked ``speed:`` in the code:
   the weight gradients in one matrix product after it;
 * results are written into preallocated arrays with ``out=`` or in place
   (``a += b``) instead of into new arrays, inside the loops and outside;
+* the GRU and LSTM keep their gates block by block, ``gates (G, T, N, H)``
+  (``r, z, n = gates``), so that each gate at each step is one contiguous
+  ``(N, H)`` array, which NumPy processes two to three times faster than a
+  column slice of an ``(N, G*H)`` array;
 * the gates' sigmoid is ``1 / (1 + exp(-a))`` (``exp`` is cheaper than
   ``tanh``), with the minus sign folded into the weights once (negating is
-  exact, so the numbers do not change).
+  exact, so the numbers do not change);
+* small per-step products use ``np.dot(a, b, out=buf)``, which has a little
+  less overhead per call than ``a @ b``.
 
 Shapes (time first): ``x (T, N, D)``, states ``(N, H)``, ``hs (T, N, H)``.
 Weights act on column vectors, as in the tutorial and in PyTorch, so on a batch
@@ -132,8 +138,10 @@ def _input_grads(das, x, w_x):
     x2 = x.reshape(T * N, -1)
     dw_x = np.matmul(da.transpose(0, 2, 1), x2).reshape(G * H, -1)
     db = da.sum(axis=1).reshape(G * H)
-    dx = np.matmul(da, w_x.reshape(G, H, -1)).sum(axis=0).reshape(T, N, -1)
-    return dw_x, db, dx
+    dx = da[0] @ w_x[:H]
+    for k in range(1, G):
+        dx += da[k] @ w_x[k * H : (k + 1) * H]
+    return dw_x, db, dx.reshape(T, N, -1)
 
 
 # ---------------------------------------------------------------------------
@@ -354,7 +362,8 @@ def gru_backward(dhs, dstate, cache):
     scratch[0], scratch[1:] = h0, hs[:-1]  # h_{t-1} for every t
     scratch -= n
     da_z *= scratch
-    # n:  da_n = dh * (1 - z)(1 - n^2)
+    # n:  da_n = dh * k_n with k_n = (1 - z)(1 - n^2); the original variant keeps
+    # k_n in the n block, the PyTorch variant needs that block for hn (below)
     k_n = _tanh_grad_into(n, np.empty_like(hs) if variant == "pytorch" else da_n)
     k_n *= np.subtract(1, z, out=scratch)
     dh_prev = np.empty((N, H), dtype=hs.dtype)  # speed: reused buffers

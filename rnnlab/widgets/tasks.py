@@ -75,7 +75,7 @@ TASKS = {t.name: t for t in [
          lambda s: D.one_to_one(n_samples=128, seed=s), ("one-to-one",),
          dict(_COMMON, hidden_size=16, lr=0.02, epochs=60, batch_size=32), 0.01),
     Task("sunspots", "Sunspots: forecast next year's sunspot number",
-         lambda s: D.sunspots(length=20, horizon=1), ("many-to-one",),
+         lambda s: D.sunspot_windows(length=20, horizon=1, test_fraction=0.2), ("many-to-one",),
          dict(_COMMON, cell="gru", hidden_size=16, lr=0.01, epochs=40, batch_size=32), None,
          "A real series (1700-2008). Validation is the last 20% of years."),
 ]}
@@ -89,8 +89,10 @@ def make_task_data(name, pattern=None, seed=0, valid_fraction=0.25):
     """``(train, valid)`` Datasets for a task posed as ``pattern``."""
     task = get_task(name)
     pattern = task.patterns[0] if pattern is None else check_choice(pattern, "pattern", task.patterns)
-    ds = as_pattern(task.make(seed), pattern)
-    return ds.split(valid_fraction, seed=seed)
+    made = task.make(seed)
+    if isinstance(made, tuple):  # a task with its own split (a time series: scaled on the past only)
+        return tuple(as_pattern(part, pattern) for part in made)
+    return as_pattern(made, pattern).split(valid_fraction, seed=seed)
 
 
 def unrolled_length(ds, pattern):
