@@ -270,24 +270,26 @@ def page(browser, request):
     context.close()
 
 
-def launch_lab(root: Path, home: Path, python: str = sys.executable) -> JupyterLab:
-    """Start JupyterLab with ``python`` serving ``root``; the caller stops it with ``stop_server``."""
+def launch_lab(root: Path, home: Path, python: str = sys.executable, app: str = "lab") -> JupyterLab:
+    """Start JupyterLab (or, with ``app="notebook"``, Notebook 7) with ``python``
+    serving ``root``; the caller stops it with ``stop_server``."""
     # no "Would you like to get notified about Jupyter news?" toast over the page
     notification = home / "lab-settings" / "@jupyterlab" / "apputils-extension" / "notification.jupyterlab-settings"
     notification.parent.mkdir(parents=True, exist_ok=True)
     notification.write_text(json.dumps({"fetchNews": "false", "checkForUpdates": False}))
     port, token = free_port(), uuid.uuid4().hex
-    log_path = ARTIFACTS / f"jupyterlab-{port}.log"
-    cmd = [python, "-m", "jupyter", "lab", "--no-browser", "--ip=127.0.0.1", f"--port={port}",
-           "--ServerApp.port_retries=0", f"--IdentityProvider.token={token}", f"--ServerApp.root_dir={root}",
-           "--LabApp.expose_app_in_browser=True", "--LabApp.news_url=None",
-           "--LabApp.check_for_updates_class=jupyterlab.NeverCheckForUpdate"]
+    log_path = ARTIFACTS / f"jupyter{app}-{port}.log"
+    cmd = [python, "-m", "jupyter", app, "--no-browser", "--ip=127.0.0.1", f"--port={port}",
+           "--ServerApp.port_retries=0", f"--IdentityProvider.token={token}", f"--ServerApp.root_dir={root}"]
+    cmd += (["--LabApp.expose_app_in_browser=True", "--LabApp.news_url=None",
+             "--LabApp.check_for_updates_class=jupyterlab.NeverCheckForUpdate"] if app == "lab"
+            else ["--JupyterNotebookApp.expose_app_in_browser=True"])
     if hasattr(os, "geteuid") and os.geteuid() == 0:
         cmd.append("--allow-root")
     proc = _start(cmd, log_path, _jupyter_env(home, python), cwd=root)
     lab = JupyterLab(f"http://127.0.0.1:{port}/", token, root, log_path, proc)
     try:
-        _wait_until(lambda: _http_ok(f"{lab.url}api/status?token={token}"), proc, "jupyter lab", log_path,
+        _wait_until(lambda: _http_ok(f"{lab.url}api/status?token={token}"), proc, f"jupyter {app}", log_path,
                     SERVER_START_TIMEOUT)
     except BaseException:
         _stop(proc)
