@@ -4,7 +4,8 @@
   pyplot) rendered to PNG bytes and shown in a core ``ipywidgets.Image``. It
   needs no frontend extension, so it works in JupyterLab, Notebook 7, Voila,
   VS Code and on Binder, and nbval never sees it (a comm message, not an
-  output). Panels update artists in place and call :meth:`Canvas.draw`.
+  output). Panels update artists in place and call :meth:`Canvas.draw`, or
+  :meth:`Canvas.draw_dynamic` to re-render only the artists that move.
 * :class:`Runner` -- one daemon thread at a time, with stop and pause events,
   for training that must not freeze the notebook. Only widget traits are set
   from the thread; nothing prints.
@@ -15,9 +16,11 @@
 """
 from __future__ import annotations
 
+import contextlib
 import functools
 import html
 import io
+import math
 import threading
 import time
 import traceback
@@ -26,6 +29,8 @@ import weakref
 import ipywidgets as W
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
+from matplotlib.ticker import FuncFormatter
+from PIL import Image
 
 # a quiet, readable house style for every figure
 STYLE = {
@@ -35,6 +40,15 @@ STYLE = {
 }
 COLORS = {"train": "#1f77b4", "valid": "#ff7f0e", "target": "#444444", "pred": "#d62728",
           "rnn": "#1f77b4", "gru": "#2ca02c", "lstm": "#9467bd"}
+
+
+def _decade(v, _pos=None):
+    """``1e-06`` for a power of ten: plain text, where matplotlib's default log labels are
+    mathtext, several times slower to draw."""
+    return f"1e{int(round(math.log10(v)))}" if v > 0 else ""
+
+
+DECADES = FuncFormatter(_decade)  # plain-text log tick labels
 
 
 class Canvas:
@@ -60,6 +74,7 @@ class Canvas:
         self.draw_count = 0
         self.last_draw_seconds = None
         self._lock = threading.RLock()
+        self._background = None  # the static layer kept by draw_dynamic
 
     def subplots(self, *args, **kwargs):
         """``figure.subplots`` with the house style applied."""
@@ -86,9 +101,45 @@ class Canvas:
             buf = io.BytesIO()
             # light compression: encoding at the default level costs more than drawing
             self.figure.canvas.print_png(buf, pil_kwargs={"compress_level": 1})
-            self.image.value = buf.getvalue()
-            self.draw_count += 1
-            self.last_draw_seconds = time.perf_counter() - start
+            self._show(buf, start)
+
+    def draw_dynamic(self, artists, full=False):
+        """Render only ``artists`` over the rest of the figure kept from before (blitting).
+
+        The rest, the static layer, is rendered on the first call and with
+        ``full=True`` (needed after anything but ``artists`` changed); later
+        calls restore its pixels and draw ``artists`` on top, several times
+        cheaper than :meth:`draw`. The artists are never left marked as
+        animated, so :meth:`draw` stays valid at any time.
+        """
+        with self._lock:
+            start = time.perf_counter()
+            agg = self.figure.canvas
+            if full or self._background is None:
+                for a in artists:
+                    a.set_animated(True)  # left out of the static layer
+                try:
+                    agg.draw()
+                finally:
+                    for a in artists:
+                        a.set_animated(False)
+                self._background = agg.copy_from_bbox(self.figure.bbox)
+            else:
+                agg.restore_region(self._background)
+            for a in artists:
+                if a.get_visible():
+                    self.figure.draw_artist(a)
+            w, h = agg.get_width_height(physical=True)
+            buf = io.BytesIO()
+            # compress_level 1: a third of the time of the default, files ~10% larger
+            Image.frombuffer("RGBA", (w, h), agg.buffer_rgba(), "raw", "RGBA", 0, 1).save(
+                buf, format="png", compress_level=1)
+            self._show(buf, start)
+
+    def _show(self, buf, start):
+        self.image.value = buf.getvalue()
+        self.draw_count += 1
+        self.last_draw_seconds = time.perf_counter() - start
 
     def png(self):
         """The last rendered PNG bytes."""
@@ -109,6 +160,7 @@ class Runner:
     def __init__(self, name="rnnlab-runner"):
         self.name = name
         self._thread = None
+        self._finishing = False
         self.stop_event = threading.Event()
         self._resume = threading.Event()
         self._resume.set()
@@ -123,12 +175,18 @@ class Runner:
     def paused(self):
         return not self._resume.is_set()
 
+    @property
+    def finishing(self):
+        """True while a job that has returned runs its ``on_done`` (a final redraw, say)."""
+        return self.running and self._finishing
+
     def start(self, fn, on_done=None):
         if self.running:
             return False
         self.stop_event.clear()
         self._resume.set()
         self.error = None
+        self._finishing = False
 
         def body():
             try:
@@ -137,6 +195,7 @@ class Runner:
                 self.error = err
                 self.error_traceback = traceback.format_exc()
             finally:
+                self._finishing = True
                 if on_done is not None:
                     try:
                         on_done(self)
@@ -199,6 +258,7 @@ class Panel:
         self.message = W.HTML(value="")
         self.message.add_class("rnnlab-message")
         self.errors = []  # (when, text) of every exception a handler caught
+        self._quiet = False  # observers that check it ignore changes made by the panel itself
 
     def _repr_mimebundle_(self, **kwargs):
         return self.widget._repr_mimebundle_(**kwargs)
@@ -231,6 +291,15 @@ class Panel:
     def on_click(self, button, fn):
         button.on_click(self.safe(lambda _b: fn()))
 
+    @contextlib.contextmanager
+    def _quietly(self):
+        """Set controls from code without their observers reacting (those that check ``_quiet``)."""
+        was, self._quiet = self._quiet, True
+        try:
+            yield
+        finally:
+            self._quiet = was
+
     def close(self):
         """Close every widget of the panel."""
         self.widget.close()
@@ -248,3 +317,25 @@ def labelled(widget, css):
     widget.add_class(css)
     widget.style.description_width = "initial"
     return widget
+
+
+def style_controls(controls, widths=None, css=None):
+    """Give every control of ``{name: widget}`` its CSS class and room for its description.
+
+    The class is ``css(name)``, by default ``rnnlab-`` + the name with dashes
+    for underscores; ``widths`` maps names to a layout width.
+    """
+    for name, w in controls.items():
+        cls = css(name) if css is not None else f"rnnlab-{name.replace('_', '-')}"
+        if hasattr(w.style, "description_width"):
+            labelled(w, cls)
+        else:
+            w.add_class(cls)
+        if widths and name in widths:
+            w.layout.width = widths[name]
+
+
+def wrapping_row(children):
+    """An ``HBox`` that wraps onto more lines when narrow, its children centred in height."""
+    # one Layout per box: a shared one would hide them all together
+    return W.HBox(children, layout=W.Layout(flex_flow="row wrap", align_items="center"))

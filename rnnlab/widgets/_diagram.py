@@ -22,9 +22,7 @@ without drawing everything again.
 """
 from __future__ import annotations
 
-import io
 import numbers
-import time
 
 import numpy as np
 from matplotlib import colormaps
@@ -76,7 +74,7 @@ class UnrolledDiagram:
         self._cell_norm = Normalize(-1.0, 1.0)
         self._h_cmap = None
         self._h_norm = None
-        self._background = None  # the rendered static layer, for draw_fast
+        self._drawn = False  # draw_fast has rendered its static layer
 
     def dynamic_artists(self):
         """The artists the update methods change: values, unit cells, the highlight."""
@@ -491,33 +489,8 @@ def draw_fast(canvas, diagram, full=False):
     static artists once and keeps the pixels; later calls restore them and
     draw only ``diagram.dynamic_artists()`` on top. That makes a step of a
     stepping view several times cheaper than a full ``canvas.draw()``, which
-    stays valid at any time (the artists are never left marked as animated).
+    stays valid at any time (:meth:`~rnnlab.widgets._base.Canvas.draw_dynamic`).
     """
-    from PIL import Image
-
     with canvas.lock:
-        start = time.perf_counter()
-        fig = canvas.figure
-        agg = fig.canvas
-        dynamic = diagram.dynamic_artists()
-        if full or diagram._background is None:
-            for a in dynamic:
-                a.set_animated(True)  # left out of the static layer
-            try:
-                agg.draw()
-            finally:
-                for a in dynamic:
-                    a.set_animated(False)
-            diagram._background = agg.copy_from_bbox(fig.bbox)
-        else:
-            agg.restore_region(diagram._background)
-        for a in dynamic:
-            if a.get_visible():
-                diagram.ax.draw_artist(a)
-        w, h = agg.get_width_height(physical=True)
-        buf = io.BytesIO()
-        Image.frombuffer("RGBA", (w, h), agg.buffer_rgba(), "raw", "RGBA", 0, 1).save(
-            buf, format="png", compress_level=1)
-        canvas.image.value = buf.getvalue()
-        canvas.draw_count += 1
-        canvas.last_draw_seconds = time.perf_counter() - start
+        canvas.draw_dynamic(diagram.dynamic_artists(), full=full or not diagram._drawn)
+        diagram._drawn = True

@@ -27,7 +27,7 @@ from matplotlib.ticker import FuncFormatter, LogLocator, NullLocator
 from .._validate import check_choice, check_float, check_int
 from ..activations import derivative, get_activation
 from ..layers import RNN
-from ._base import STYLE, Canvas, Panel, labelled, message_html
+from ._base import DECADES, STYLE, Canvas, Panel, message_html, style_controls
 
 ACTIVATION_NAMES = ("sigmoid", "tanh", "relu")
 MAX_DERIVATIVE = {"sigmoid": 0.25, "tanh": 1.0, "relu": 1.0}
@@ -35,15 +35,6 @@ ACT_COLORS = {"sigmoid": "#1f77b4", "tanh": "#d62728", "relu": "#2ca02c"}
 T_RANGE = (5, 60)
 SCALE_RANGE = (0.1, 3.0)
 SETTINGS = ("activation", "scale", "T", "seed")
-
-
-def _decade(v, _pos=None):
-    """``1e-06`` for a power of ten: plain text, where matplotlib's default log labels are
-    mathtext, several times slower to draw."""
-    return f"1e{int(round(np.log10(v)))}" if v > 0 else ""
-
-
-DECADES = FuncFormatter(_decade)
 
 
 def scaled_recurrent_weights(hidden_size, seed):
@@ -138,7 +129,6 @@ class ActivationView(Panel):
         T = check_int(T, "T", *T_RANGE)
         seed = check_int(seed, "seed", low=0)
         self.hidden_size = check_int(hidden_size, "hidden_size", low=1, high=16)
-        self._quiet = False
         self.trajectory = self.grad_norms = self.inputs = None
         self._build_controls(activation, scale, T, seed)
         with matplotlib.rc_context(STYLE):
@@ -164,10 +154,8 @@ class ActivationView(Panel):
             "seed": W.BoundedIntText(value=seed, min=0, max=2**31 - 1, description="Seed"),
         }
         c["activation"].style.button_width = "70px"
-        for name, w in c.items():
-            labelled(w, f"rnnlab-{name.lower()}")
-        c["scale"].layout.width = c["T"].layout.width = "300px"
-        c["seed"].layout.width = "150px"
+        style_controls(c, {"scale": "300px", "T": "300px", "seed": "150px"},
+                       css=lambda name: f"rnnlab-{name.lower()}")  # rnnlab-t
         self.controls = c
         self._controls_box = W.HBox([W.VBox([c["activation"], c["seed"]]),
                                      W.VBox([c["scale"], c["T"]])])
@@ -192,12 +180,9 @@ class ActivationView(Panel):
                   "T": lambda v: check_int(v, "T", *T_RANGE),
                   "seed": lambda v: check_int(v, "seed", low=0)}
         settings = {k: checks[k](v) for k, v in settings.items()}
-        self._quiet = True
-        try:
+        with self._quietly():
             for name, value in settings.items():
                 self.controls[name].value = value
-        finally:
-            self._quiet = False
         self.update()
 
     def _changed(self, change):

@@ -43,7 +43,7 @@ from .._validate import check_choice, check_int
 from ..bptt import truncation_fidelity
 from ..cells import rnn_step_backward, rnn_step_forward
 from ..model import SequenceModel
-from ._base import STYLE, Canvas, Panel, button, labelled, message_html
+from ._base import STYLE, Canvas, Panel, button, message_html, style_controls
 
 T_RANGE = (6, 20)
 PATTERNS = ("many-to-one", "many-to-many")
@@ -138,7 +138,6 @@ class BPTTView(Panel):
         seed = check_int(seed, "seed", low=0)
         self.hidden_size = check_int(hidden_size, "hidden_size", low=1, high=64)
         self.batch_size = check_int(batch_size, "batch_size", low=1, high=256)
-        self._quiet = False
         self._build_controls(T, k, pattern, seed)
         self._build_views()
         self._wire()
@@ -155,8 +154,7 @@ class BPTTView(Panel):
                                      layout=W.Layout(width="150px")),
         }
         c["pattern"].style.button_width = "115px"
-        for name, w in c.items():
-            labelled(w, f"rnnlab-{name.lower()}")
+        style_controls(c, css=lambda name: f"rnnlab-{name.lower()}")  # rnnlab-t
         self.controls = c
         self.buttons = {
             "step": button("Step back", "rnnlab-step-back", "step-backward", "primary",
@@ -212,14 +210,11 @@ class BPTTView(Panel):
         k = check_int(s["k"], "k", 1, T)
         s["pattern"] = check_choice(s["pattern"], "pattern", PATTERNS)
         check_int(s["seed"], "seed", low=0)
-        self._quiet = True
-        try:
+        with self._quietly():
             self.controls["T"].value = T
             self.controls["k"].max = T
             for name in ("k", "pattern", "seed"):
                 self.controls[name].value = s[name]
-        finally:
-            self._quiet = False
         if any(s[name] != old[name] for name in ("T", "pattern", "seed")):
             self.rebuild()
         elif k != old["k"]:
@@ -229,11 +224,8 @@ class BPTTView(Panel):
         if self._quiet:
             return
         if change.owner is self.controls["T"]:
-            self._quiet = True
-            try:
+            with self._quietly():
                 self.controls["k"].max = change.new  # clamps k as well
-            finally:
-                self._quiet = False
         self.rebuild()
 
     def _k_changed(self, change):

@@ -38,7 +38,7 @@ import numpy as np
 from ..checks import check_model_gradients
 from ..gradcheck import GradCheckResult, check_function, relative_error
 from ..model import PATTERNS, SequenceModel
-from ._base import Canvas, Panel, Runner, button, labelled, message_html
+from ._base import Canvas, Panel, Runner, button, message_html, style_controls, wrapping_row
 
 TOLERANCE = 1e-7
 CELLS = (("RNN", "rnn"), ("GRU (PyTorch variant)", "gru-pytorch"),
@@ -114,7 +114,6 @@ class GradCheckView(Panel):
         self.description = ""
         self._user = None
         self._chart_key = None
-        self._quiet = False
         self._lock = threading.Lock()
         self._busy = self._again = False
         self._build_controls(cell, pattern, activation, num_layers, bidirectional, seed)
@@ -143,16 +142,9 @@ class GradCheckView(Panel):
                                       value="model", description="")
         c["source"].style.button_width = "120px"
         c["compare"] = W.Checkbox(value=True, description="Compare with reference", indent=False)
-        widths = {"cell": "270px", "activation": "200px", "pattern": "240px",
-                  "num_layers": "240px", "bidirectional": "auto", "seed": "150px",
-                  "source": "auto", "compare": "auto"}
-        for name, w in c.items():
-            css = f"rnnlab-{name.replace('_', '-')}"
-            if hasattr(w.style, "description_width"):
-                labelled(w, css)
-            else:
-                w.add_class(css)
-            w.layout.width = widths[name]
+        style_controls(c, {"cell": "270px", "activation": "200px", "pattern": "240px",
+                           "num_layers": "240px", "bidirectional": "auto", "seed": "150px",
+                           "source": "auto", "compare": "auto"})
         c["bidirectional"].layout.margin = "0 24px 0 8px"
         self.controls = c
         self.buttons = {"check": button("Check", "rnnlab-check", "check", "primary",
@@ -164,14 +156,9 @@ class GradCheckView(Panel):
 
     def _build_layout(self):
         c = self.controls
-
-        def wrap():  # one Layout per box: a shared one would hide them all together
-            return W.Layout(flex_flow="row wrap", align_items="center")
-
-        self._model_box = W.VBox([
-            W.HBox([c["cell"], c["activation"], c["pattern"]], layout=wrap()),
-            W.HBox([c["num_layers"], c["bidirectional"], c["seed"]], layout=wrap())])
-        self._function_box = W.HBox([c["source"], c["compare"]], layout=wrap())
+        self._model_box = W.VBox([wrapping_row([c["cell"], c["activation"], c["pattern"]]),
+                                  wrapping_row([c["num_layers"], c["bidirectional"], c["seed"]])])
+        self._function_box = wrapping_row([c["source"], c["compare"]])
         self.widget = W.VBox([self._function_box, self._model_box, W.HBox([self.buttons["check"]]),
                               self.verdict, self.canvas.image, self.table, self.message])
         self.widget.add_class(self.css)
@@ -306,11 +293,8 @@ class GradCheckView(Panel):
         self._user = dict(fn=fn, backward=backward, inputs=inputs, upstream=upstream,
                           reference=reference, keys=keys, seed=seed, eps=eps,
                           max_entries=max_entries)
-        self._quiet = True
-        try:
+        with self._quietly():
             self.controls["source"].value = "function"
-        finally:
-            self._quiet = False
         self._sync_controls()
         return self._run_user()
 

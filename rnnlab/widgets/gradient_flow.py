@@ -44,8 +44,8 @@ from .. import data as D
 from .._validate import check_choice, check_float, check_int
 from ..model import SequenceModel
 from ..train import Trainer
-from .activations_view import DECADES  # plain-text log tick labels
-from ._base import COLORS, STYLE, Canvas, Panel, Runner, button, labelled, message_html
+from ._base import COLORS, DECADES, STYLE, Canvas, button, labelled, message_html, style_controls
+from ._training import TrainingPanel
 
 CELL_NAMES = ("rnn", "gru", "lstm")
 LABELS = {"rnn": "RNN", "gru": "GRU", "lstm": "LSTM"}
@@ -71,7 +71,7 @@ def verdict(ratio):
     return "explodes"
 
 
-class GradientFlowView(Panel):
+class GradientFlowView(TrainingPanel):
     """``||dL/dh_t||`` for every step, simple RNN against GRU against LSTM.
 
     Parameters
@@ -109,22 +109,17 @@ class GradientFlowView(Panel):
 
     def __init__(self, T=50, scale=1.0, activation="tanh", gate_bias=1.0, cells=CELL_NAMES, seed=0,
                  hidden_size=16, batch_size=8):
-        super().__init__()
-        for other in Runner.running_jobs():  # re-running a cell: stop the old panel's training
-            if other.name == "rnnlab-gradient-flow":
-                other.stop(wait=True, timeout=1.0)
+        super().__init__("rnnlab-gradient-flow")
         values = self._check(T=T, scale=scale, activation=activation, gate_bias=gate_bias, seed=seed)
         cells = tuple(check_choice(c, "cell", CELL_NAMES) for c in cells)
         self.hidden_size = check_int(hidden_size, "hidden_size", low=1, high=128)
         self.batch_size = check_int(batch_size, "batch_size", low=1, high=1024)
-        self.runner = Runner("rnnlab-gradient-flow")
         self.norms, self.ratios, self.keep_gate = {}, {}, {}
         self.models, self._initial = {}, {}
         self._model_key = None
         self.trained_epochs = 0
         self.train_losses = {}
         self.last_update_seconds = None
-        self._quiet = False
         self._build_controls(values, cells)
         with matplotlib.rc_context(STYLE):
             self._build_view()
@@ -160,8 +155,7 @@ class GradientFlowView(Panel):
                                      layout=W.Layout(width="150px")),
         }
         c["activation"].style.button_width = "72px"
-        for name, w in c.items():
-            labelled(w, f"rnnlab-{name.replace('_', '-')}")
+        style_controls(c)
         self.controls = c
         self.show = {cell: W.Checkbox(value=cell in cells, description=LABELS[cell], indent=False,
                                       layout=W.Layout(width="70px")) for cell in CELL_NAMES}
@@ -178,8 +172,6 @@ class GradientFlowView(Panel):
         }
         self.table = W.HTML()
         self.table.add_class("rnnlab-ratio-table")
-        self.status = W.HTML()
-        self.status.add_class("rnnlab-status")
 
     def _build_view(self):
         self.canvas = Canvas(7.6, 3.4, css="rnnlab-gradient-flow-plot")
@@ -227,15 +219,12 @@ class GradientFlowView(Panel):
         values = self._check(**settings)
         if cells is not None:
             cells = tuple(check_choice(c, "cell", CELL_NAMES) for c in cells)
-        self._quiet = True
-        try:
+        with self._quietly():
             for name, value in values.items():
                 self.controls[name].value = value
             if cells is not None:
                 for cell, w in self.show.items():
                     w.value = cell in cells
-        finally:
-            self._quiet = False
         self.update()
 
     def _changed(self, change):
@@ -287,9 +276,8 @@ class GradientFlowView(Panel):
             self._measure(cell, self.x, self.y)
         self.trained_epochs = 0
         self.train_losses = {}
-        self.status.value = message_html(
-            f"initial weights x {s['scale']:.2f}; measured on {self.batch_size} sequences of the "
-            f"adding problem, T = {s['T']}", "info")
+        self._set_status(f"initial weights x {s['scale']:.2f}; measured on {self.batch_size} "
+                         f"sequences of the adding problem, T = {s['T']}")
         self.show_message("")
         self.draw()
         self.last_update_seconds = time.perf_counter() - start
@@ -368,10 +356,6 @@ class GradientFlowView(Panel):
                 + head + "</tr>" + "".join(rows) + "</table>")
 
     # -- training ----------------------------------------------------------------------------
-    @property
-    def running(self):
-        return self.runner.running
-
     def train(self, epochs=None):
         """Train each shown model for ``epochs`` (default: the Epochs box) in the background.
 
@@ -379,7 +363,7 @@ class GradientFlowView(Panel):
         redrawn when its training ends; :meth:`wait` blocks until all are done.
         Returns False if training already runs.
         """
-        if self.runner.running:
+        if not self._can_start():
             return False
         epochs = self.epochs.value if epochs is None else check_int(epochs, "epochs", low=1)
         s = self.settings()
@@ -388,8 +372,8 @@ class GradientFlowView(Panel):
             return False
         train_data = D.adding(n_samples=256, length=s["T"], seed=s["seed"] + 1)
         self._set_running(True)
-        self.status.value = message_html(f"training {', '.join(LABELS[c] for c in s['cells'])} "
-                                         f"for {epochs} epochs each...", "info")
+        self._set_status(f"training {', '.join(LABELS[c] for c in s['cells'])} "
+                         f"for {epochs} epochs each...")
 
         def job(runner):
             for cell in s["cells"]:
@@ -416,17 +400,17 @@ class GradientFlowView(Panel):
         return self.runner.start(job, on_done=self._train_done)
 
     def _train_done(self, runner):
-        self._set_running(False)
-        if runner.error is not None:
-            self.report_error(runner.error, "training")
-        elif runner.stop_event.is_set():
-            self.status.value = message_html("stopped: the plot shows the models trained so far",
-                                             "warn")
-        else:
-            self.status.value = message_html(
-                f"trained {self.trained_epochs} epochs (adam, lr 0.01, clip 1) on 256 adding "
-                "sequences; moving a slider goes back to the initial weights", "ok")
-        self.draw()
+        def status():
+            if runner.error is not None:
+                return  # shown in the message line
+            if runner.stop_event.is_set():
+                self._set_status("stopped: the plot shows the models trained so far", "warn")
+            else:
+                self._set_status(f"trained {self.trained_epochs} epochs (adam, lr 0.01, clip 1) "
+                                 "on 256 adding sequences; moving a slider goes back to the "
+                                 "initial weights", "ok")
+
+        self._end_run(runner, self.draw, status)
 
     def _set_running(self, running):
         for w in list(self.controls.values()) + list(self.show.values()):
@@ -434,11 +418,3 @@ class GradientFlowView(Panel):
         for name in ("train", "initial"):
             self.buttons[name].disabled = running
         self.epochs.disabled = running
-
-    def stop(self, wait=True):
-        """Stop training after the current update; True once it has ended."""
-        return self.runner.stop(wait=wait)
-
-    def wait(self, timeout=None):
-        """Block until background training ends; True if it has."""
-        return self.runner.join(timeout)

@@ -18,19 +18,18 @@ shuts at a marker is easy to see.
 """
 from __future__ import annotations
 
-import io
 import time
 
 import ipywidgets as W
 import numpy as np
-from PIL import Image as PILImage
 from matplotlib.ticker import MaxNLocator
 
 from .._validate import as_sequence
 from ..model import SequenceModel
 from ..train import Trainer
 from . import tasks as T
-from ._base import COLORS, Canvas, Panel, Runner, button, labelled, message_html
+from ._base import COLORS, Canvas, button, style_controls, wrapping_row
+from ._training import TrainingPanel
 
 # rows drawn for each cell, top to bottom (after the input row)
 ROWS = {"rnn": ("h",), "gru": ("h", "r", "z", "n"), "lstm": ("h", "c", "i", "f", "o", "g")}
@@ -46,7 +45,7 @@ WIDTH, INPUT_ROW, MAP_ROW, GAP, TOP, BOTTOM = 7.6, 1.05, 0.8, 0.16, 0.55, 0.42
 LEFT, RIGHT = 0.2, 0.92  # of the figure's width: row labels on the left, colour bars right
 
 
-class StateInspector(Panel):
+class StateInspector(TrainingPanel):
     """Hidden states and gate activations over time, for one sample at a time.
 
     Parameters
@@ -84,23 +83,17 @@ class StateInspector(Panel):
 
     def __init__(self, model=None, data=None, task="adding", cell="gru", hidden_size=8, seed=0,
                  epochs=10, max_samples=64, draw_interval=0.3):
-        super().__init__()
-        for other in Runner.running_jobs():  # re-running a cell: stop the old panel's run
-            if other.name == "rnnlab-inspector":
-                other.stop(wait=True, timeout=1.0)
+        super().__init__("rnnlab-inspector", draw_interval)
         self.seed = seed
         self.max_samples = int(max_samples)
-        self.draw_interval = float(draw_interval)
-        self.runner = Runner("rnnlab-inspector")
         self.model = self.trainer = None
         self.external = False
         self.images, self.axes = {}, {}
         self._trace = {}
-        self._layout_key = self._background = self._ax_x = None
+        self._layout_key = self._ax_x = None
+        self._static_changed = True  # the next render redraws the whole figure
         self._rows, self._input_artists = [], []
         self._data_version = 0
-        self._last_draw = 0.0
-        self._quiet = False
         self._build_controls(task, cell, hidden_size, epochs)
         self.canvas = Canvas(WIDTH, 4.0, css="rnnlab-state-plot")
         self._build_layout()
@@ -126,15 +119,8 @@ class StateInspector(Panel):
         c["sample"] = W.IntSlider(value=0, min=0, max=0, description="Sample")
         c["unit"] = W.Dropdown(options=[("layer 0", "")], value="", description="Layer")
         c["epochs"] = W.BoundedIntText(value=epochs, min=1, max=1000, description="Epochs")
-        widths = {"task": "360px", "cell": "auto", "hidden_size": "300px", "sample": "360px",
-                  "unit": "300px", "epochs": "150px"}
-        for name, w in c.items():
-            css = f"rnnlab-{name.replace('_', '-')}"
-            if hasattr(w.style, "description_width"):
-                labelled(w, css)
-            else:
-                w.add_class(css)
-            w.layout.width = widths[name]
+        style_controls(c, {"task": "360px", "cell": "auto", "hidden_size": "300px",
+                           "sample": "360px", "unit": "300px", "epochs": "150px"})
         self.controls = c
         self.buttons = {
             "train": button("Train a little", "rnnlab-train", "play", "success",
@@ -143,18 +129,12 @@ class StateInspector(Panel):
             "reset": button("New model", "rnnlab-reset", "undo", "",
                             "a fresh model for the task, cell and size above (same seed)"),
         }
-        self.status = W.HTML()
-        self.status.add_class("rnnlab-status")
 
     def _build_layout(self):
         c, b = self.controls, self.buttons
-
-        def wrap():  # one Layout per box: a shared one would hide them all together
-            return W.Layout(flex_flow="row wrap", align_items="center")
-
-        self._model_bar = W.HBox([c["task"], c["cell"], c["hidden_size"]], layout=wrap())
-        view_bar = W.HBox([c["sample"], c["unit"]], layout=wrap())
-        train_bar = W.HBox([c["epochs"], b["train"], b["stop"], b["reset"]], layout=wrap())
+        self._model_bar = wrapping_row([c["task"], c["cell"], c["hidden_size"]])
+        view_bar = wrapping_row([c["sample"], c["unit"]])
+        train_bar = wrapping_row([c["epochs"], b["train"], b["stop"], b["reset"]])
         self.widget = W.VBox([self._model_bar, view_bar, train_bar, self.status,
                               self.canvas.image, self.message])
         self.widget.add_class(self.css)
@@ -199,10 +179,6 @@ class StateInspector(Panel):
     def trace(self):
         """``model.trace(x)`` for the shown data: ``{suffix: {"h": (T, N, H), ...}}``."""
         return self._trace
-
-    @property
-    def running(self):
-        return self.runner.running
 
     # -- model and data ----------------------------------------------------------------
     def reset(self):
@@ -262,8 +238,7 @@ class StateInspector(Panel):
         # the task, cell and size controls describe the built-in model only
         self._model_bar.layout.display = "none" if self.external else None
         self.buttons["train"].disabled = train is None
-        self._quiet = True
-        try:
+        with self._quietly():
             s = self.controls["sample"]
             s.max = n - 1
             s.value = min(s.value, n - 1)
@@ -274,8 +249,6 @@ class StateInspector(Panel):
             u.options = [(_unit_label(k), k) for k in units]
             u.value = old if old in units else units[0]
             u.disabled = len(units) == 1
-        finally:
-            self._quiet = False
         who = "your model" if self.external else "a fresh model"
         text = (f"{who}: {model.cell.upper()}, {model.hidden_size} units, "
                 f"{model.num_params()} parameters; {n} sequences of {self._x_full.shape[0]} steps")
@@ -297,7 +270,7 @@ class StateInspector(Panel):
         Returns True if a run started; False while one runs or without targets.
         Call :meth:`wait` to block until it ends, :meth:`stop` to end it early.
         """
-        if self.runner.running:
+        if not self._can_start():
             return False
         if self._train_data is None:
             self.show_message("this panel was given inputs only (no targets): nothing to train on",
@@ -314,63 +287,38 @@ class StateInspector(Panel):
         if self.trainer.history.diverged:
             self.show_message("this model diverged: press New model", "warn")
             return False
-        self._set_running(True)
-        self._t_start = time.perf_counter()
         self._epochs_goal = self.trainer.epoch + epochs
-        return self.runner.start(lambda runner: self.trainer.run(epochs), on_done=self._train_done)
+        return self._start_training(self.trainer, epochs, on_done=self._train_done)
 
     def _on_progress(self, trainer, event):
-        """Trainer callback, in the training thread: honour Stop, redraw now and then."""
+        """Trainer callback, in the training thread: redraw now and then, not once stopping."""
         if self.runner.stop_event.is_set():
-            trainer.stop()  # the trainer keeps its own event: run() clears it when it starts
             return
         now = time.perf_counter()
-        if event == "epoch" and now - self._last_draw >= self.draw_interval:
-            self._last_draw = now
+        if event == "epoch" and self._redraw_due(now):
             self._refresh_trace()
             self._progress_status()
             self.draw(retrace=False)
+            self._drew(since=now)
 
     def _train_done(self, runner):
-        self._set_running(False)
-        if runner.error is not None:
-            self.report_error(runner.error, "training")
+        self._end_run(runner, self._redraw_trained, lambda: self._progress_status(final=True))
+
+    def _redraw_trained(self):
         self._refresh_trace()
-        self._progress_status(final=True)
         self.draw(retrace=False)
 
     def _progress_status(self, final=False):
-        tr = self.trainer
-        h = tr.history
-        if h.diverged:
-            self._set_status(h.stopped, "error")
-            return
+        h = self.trainer.history
         loss = h.train_loss[-1] if h.train_loss else float("nan")
-        text = f"epoch {tr.epoch} of {self._epochs_goal}  ·  training loss {loss:.4g}"
-        kind = "info"
-        if final:
-            text = f"{h.stopped or 'done'}: {text}  ·  {time.perf_counter() - self._t_start:.1f} s"
-            kind = "ok" if h.stopped == "completed" else "warn"
-        self._set_status(text, kind)
-
-    def stop(self, wait=True):
-        """Stop training after the current update; True once it has ended."""
-        if self.trainer is not None:
-            self.trainer.stop()
-        return self.runner.stop(wait=wait)
-
-    def wait(self, timeout=None):
-        """Block until the background run ends; True if it has."""
-        return self.runner.join(timeout)
+        self._show_run_status(h, f"epoch {self.trainer.epoch} of {self._epochs_goal}  ·  "
+                                 f"training loss {loss:.4g}", final)
 
     def _set_running(self, running):
         for name in ("task", "cell", "hidden_size"):
             self.controls[name].disabled = running or self.external
         self.buttons["train"].disabled = running
         self.buttons["reset"].disabled = running
-
-    def _set_status(self, text, kind="info"):
-        self.status.value = message_html(text, kind)
 
     # -- drawing --------------------------------------------------------------------------
     def draw(self, retrace=False):
@@ -394,7 +342,7 @@ class StateInspector(Panel):
             if key != self._layout_key:
                 self._setup_figure(names, tr["h"].shape[2])
                 self._layout_key = key
-                self._background = None
+                self._static_changed = True
             s = self.sample
             for name in names:
                 arr = tr[name]
@@ -405,30 +353,12 @@ class StateInspector(Panel):
                     if im.get_clim() != (-lim, lim):
                         im.set_clim(-lim, lim)
                         self._colorbars[name].set_ticks([-lim, 0.0, lim])
-                        self._background = None  # the colour bar changed: full render
+                        self._static_changed = True  # the colour bar changed: full render
             self._draw_inputs(s)
             self._title(s, unit)
-            self._render()
-
-    def _render(self):
-        """Render to PNG: the whole figure if needed, else only the moving artists."""
-        cv = self.canvas
-        start = time.perf_counter()
-        canvas = cv.figure.canvas
-        if self._background is None:
-            canvas.draw()  # everything but the animated (moving) artists
-            self._background = canvas.copy_from_bbox(cv.figure.bbox)
-        else:
-            canvas.restore_region(self._background)
-        for artist in self._dynamic:
-            cv.figure.draw_artist(artist)
-        buf = io.BytesIO()
-        # compress_level 1: a third of the time of the default, files ~10% larger
-        PILImage.fromarray(np.asarray(canvas.buffer_rgba())).save(buf, format="png",
-                                                                  compress_level=1)
-        cv.image.value = buf.getvalue()
-        cv.draw_count += 1
-        cv.last_draw_seconds = time.perf_counter() - start
+            # the whole figure if needed, else only the moving artists
+            cv.draw_dynamic(self._dynamic, full=self._static_changed)
+            self._static_changed = False
 
     def _h_unbounded(self):
         return self.model.cell == "rnn" and getattr(self.model.rnn, "activation", "tanh") == "relu"
@@ -490,9 +420,7 @@ class StateInspector(Panel):
             self._dynamic += [im, row["events"]]
         ax_x.set_xlim(-0.5, steps - 0.5)
         self._setup_inputs(ax_x, steps)
-        self._dynamic.append(self._title_artist)
-        for artist in self._dynamic:
-            artist.set_animated(True)  # drawn by _render over the saved background
+        self._dynamic.append(self._title_artist)  # all drawn by draw_dynamic over the static layer
 
     def _new_row(self):
         """One heatmap row: axes sharing the input's time axis, an image, a colour bar."""

@@ -39,8 +39,9 @@ from matplotlib.ticker import FuncFormatter, LogLocator, MaxNLocator, NullLocato
 from ..model import PATTERNS, SequenceModel
 from ..train import Trainer
 from . import tasks as T
-from ._base import COLORS, Canvas, Panel, Runner, button, labelled, message_html
+from ._base import COLORS, Canvas, button, style_controls, wrapping_row
 from ._diagram import draw_unrolled
+from ._training import TrainingPanel, loss_text
 from .playground import _draw_predictions
 
 #: for each pattern: its task, the lengths drawn in the diagram, and a line about it
@@ -84,7 +85,7 @@ def unrolled_steps(pattern, t_in, t_out=None):
     return x_full.shape[0], input_steps, np.asarray(loss_steps)
 
 
-class PatternsView(Panel):
+class PatternsView(TrainingPanel):
     """The five input/output patterns, each drawn unrolled and trained on a task.
 
     Parameters
@@ -105,19 +106,12 @@ class PatternsView(Panel):
     css = "rnnlab-patterns"
 
     def __init__(self, pattern="many-to-many", cell="gru", epochs=40, seed=0, draw_interval=0.25):
-        super().__init__()
-        for other in Runner.running_jobs():  # re-running a cell: stop the old panel's run
-            if other.name == "rnnlab-patterns":
-                other.stop(wait=True, timeout=1.0)
+        super().__init__("rnnlab-patterns", draw_interval)
         if pattern not in SETUPS:
             raise ValueError(f"unknown pattern {pattern!r}; valid: {', '.join(PATTERNS)}")
         self.seed = seed
-        self.draw_interval = float(draw_interval)
-        self.runner = Runner("rnnlab-patterns")
         self._runs = {}  # pattern -> {"cell", "model", "trainer", "train", "valid", "curve"}
         self._pattern = pattern
-        self._last_draw = 0.0
-        self._t_start = None
         self._build_controls(pattern, cell, epochs)
         self._build_views()
         self._build_layout()
@@ -134,10 +128,8 @@ class PatternsView(Panel):
         }
         c["pattern"].style.button_width = "118px"
         c["pattern"].add_class("rnnlab-pattern")
-        labelled(c["cell"], "rnnlab-cell")
-        labelled(c["epochs"], "rnnlab-epochs")
-        c["cell"].layout.width = "150px"
-        c["epochs"].layout.width = "160px"
+        style_controls({name: c[name] for name in ("cell", "epochs")},
+                       {"cell": "150px", "epochs": "160px"})
         self.controls = c
         self.buttons = {
             "train": button("Train", "rnnlab-train", "play", "success", "train for the set epochs"),
@@ -146,8 +138,6 @@ class PatternsView(Panel):
         }
         self.description = W.HTML()
         self.description.add_class("rnnlab-pattern-description")
-        self.status = W.HTML()
-        self.status.add_class("rnnlab-status")
 
     def _build_views(self):
         self.diagram_canvas = Canvas(7.2, 3.2, dpi=100, css="rnnlab-patterns-diagram")
@@ -163,8 +153,7 @@ class PatternsView(Panel):
 
     def _build_layout(self):
         c, b = self.controls, self.buttons
-        bar = W.HBox([c["cell"], c["epochs"], b["train"], b["stop"], b["reset"]],
-                     layout=W.Layout(flex_flow="row wrap", align_items="center"))
+        bar = wrapping_row([c["cell"], c["epochs"], b["train"], b["stop"], b["reset"]])
         plots = W.HBox([self.loss_canvas.image, self.pred_canvas.image],
                        layout=W.Layout(flex_flow="row wrap"))
         self.widget = W.VBox([c["pattern"], self.description, self.diagram_canvas.image, bar,
@@ -295,10 +284,6 @@ class PatternsView(Panel):
         """``{"epoch", "train", "valid"}`` lists; epoch 0 is the loss before training."""
         return {k: list(v) for k, v in self._runs[self._pattern]["curve"].items()}
 
-    @property
-    def running(self):
-        return self.runner.running
-
     def reset(self):
         """Fresh initial weights (the seed's) for the pattern shown."""
         if self.runner.running:
@@ -323,21 +308,18 @@ class PatternsView(Panel):
 
         Returns False (and does nothing) while a run goes on.
         """
-        if self.runner.running:
+        if not self._can_start():
             return False
         self._ensure_run()
         run = self._runs[self._pattern]
         if run["trainer"].history.diverged:
             self.show_message("this run diverged: press Reset first", "warn")
             return False
-        epochs = self.controls["epochs"].value
-        self._set_running(True)
-        self._t_start = time.perf_counter()
-        self._last_draw = 0.0
+        self._last_draw = 0.0  # the first epoch is drawn at once
         self.show_message("")
         self._set_status(f"training {run['cell'].upper()} on {self._pattern}...")
-        return self.runner.start(lambda r: run["trainer"].run(epochs),
-                                 on_done=lambda r: self._train_done(r, run))
+        return self._start_training(run["trainer"], self.controls["epochs"].value,
+                                    on_done=lambda r: self._train_done(r, run))
 
     def _on_progress(self, trainer, event):
         """Trainer callback (training thread): record, throttle redraws, honour Stop."""
@@ -353,15 +335,17 @@ class PatternsView(Panel):
             run["curve"]["train"].append(h.train_loss[-1])
             run["curve"]["valid"].append(h.valid_loss[-1])
             now = time.perf_counter()
-            if now - self._last_draw >= self.draw_interval:
-                self._last_draw = now
+            if self._redraw_due(now):
                 self._status_line(run)
                 self.draw_loss()
+                self._drew(since=now)
         if not self.runner.checkpoint():
             trainer.stop()
 
     def _train_done(self, runner, run):
-        # controls and status first: the learner sees the run has ended before the redraws
+        # controls and status first: the learner sees the run has ended before the
+        # redraws (unlike TrainingPanel._end_run); a Train press meanwhile waits for
+        # them in _can_start rather than being dropped
         shown = self._runs.get(run["pattern"]) is run and self._pattern == run["pattern"]
         if shown:
             self._status_line(run, final=True)
@@ -371,18 +355,6 @@ class PatternsView(Panel):
         if shown:
             self.draw_loss()
             self.draw_predictions()
-
-    def stop(self, wait=True):
-        """Stop training after the current update; True once the run has ended.
-
-        The controls come back as soon as the loop ends; the final redraw of
-        the plots follows (``wait=True`` waits for it too).
-        """
-        return self.runner.stop(wait=wait)
-
-    def wait(self, timeout=None):
-        """Block until the background run ends; True if it has."""
-        return self.runner.join(timeout)
 
     def _set_running(self, running):
         self.buttons["train"].disabled = running
@@ -399,24 +371,9 @@ class PatternsView(Panel):
                 f"{what}. Press Train.")
 
     def _status_line(self, run, final=False):
-        tr = run["trainer"]
-        h = tr.history
-        if h.diverged:
-            self._set_status(h.stopped, "error")
-            return
-        cur = run["curve"]
-        text = f"epoch {tr.epoch}  ·  loss {cur['train'][-1]:.4g}"
-        if cur["valid"][-1] is not None:
-            text += f" (valid {cur['valid'][-1]:.4g})"
-        elapsed = time.perf_counter() - (self._t_start or time.perf_counter())
-        kind = "info"
-        if final:
-            text = f"{h.stopped or 'done'}: {text}  ·  {elapsed:.1f} s"
-            kind = "ok" if h.stopped == "completed" else "warn"
-        self._set_status(text, kind)
-
-    def _set_status(self, text, kind="info"):
-        self.status.value = message_html(text, kind)
+        tr, cur = run["trainer"], run["curve"]
+        self._show_run_status(tr.history, loss_text(tr.epoch, cur["train"][-1], cur["valid"][-1]),
+                              final)
 
     # -- drawing -----------------------------------------------------------------------------------
     def draw_loss(self):

@@ -30,7 +30,8 @@ from ..model import SequenceModel
 from ..optim import OPTIMIZERS
 from ..train import Trainer
 from . import tasks as T
-from ._base import COLORS, Canvas, Panel, Runner, button, labelled, message_html
+from ._base import COLORS, Canvas, button, style_controls
+from ._training import TrainingPanel, loss_text
 
 # settings that rebuild the model (disabled while training) and the rest
 STRUCTURAL = ("task", "pattern", "cell", "activation", "hidden_size", "num_layers", "bidirectional",
@@ -41,7 +42,7 @@ CLIP_CHOICES = [("off", 0.0), ("0.1", 0.1), ("0.5", 0.5), ("1", 1.0), ("5", 5.0)
 MAX_OVERLAYS = 6
 
 
-class Playground(Panel):
+class Playground(TrainingPanel):
     """An RNN playground with live loss curves.
 
     Parameters
@@ -56,20 +57,12 @@ class Playground(Panel):
     css = "rnnlab-playground"
 
     def __init__(self, task="sine", hide=(), settings=None, draw_interval=0.2):
-        super().__init__()
-        for other in Runner.running_jobs():  # re-running a cell: stop the old panel's run
-            if other.name == "rnnlab-playground":
-                other.stop(wait=True, timeout=1.0)
-        self.draw_interval = float(draw_interval)
-        self.runner = Runner("rnnlab-playground")
+        super().__init__("rnnlab-playground", draw_interval)
         self.runs = []  # finished runs kept for the overlay
         self.model = self.trainer = None
         self._curve = {"epoch": [], "train": [], "valid": []}
-        self._last_draw = self._last_pred_draw = 0.0
-        self._draw_cost = 0.0  # seconds the last live redraw took
-        self._t_start = None
+        self._last_pred_draw = 0.0
         self._updates_at_start = 0
-        self._quiet = False  # True while settings are applied in bulk
         self._build_controls(task)
         self._build_views()
         self._build_layout()
@@ -110,12 +103,8 @@ class Playground(Panel):
         c["clip"] = W.Dropdown(options=CLIP_CHOICES, value=d["clip"], description="Clip norm")
         c["seed"] = W.BoundedIntText(value=0, min=0, max=2**31 - 1, description="Seed")
         c["log_scale"] = W.Checkbox(value=True, description="Log scale", indent=False)
-        for name, w in c.items():
-            if hasattr(w.style, "description_width"):
-                labelled(w, f"rnnlab-{name.replace('_', '-')}")
-            else:
-                w.add_class(f"rnnlab-{name.replace('_', '-')}")
-            w.layout.width = "auto" if name in ("cell", "bidirectional", "log_scale") else "95%"
+        style_controls(c, {name: "auto" if name in ("cell", "bidirectional", "log_scale") else "95%"
+                           for name in c})
         self.controls = c
         self.buttons = {
             "train": button("Train", "rnnlab-train", "play", "success", "train for the set epochs"),
@@ -126,8 +115,6 @@ class Playground(Panel):
             "reseed": button("Reseed", "rnnlab-reseed", "random", "", "new initial weights"),
             "clear": button("Clear runs", "rnnlab-clear", "eraser", "", "forget the overlaid runs"),
         }
-        self.status = W.HTML()
-        self.status.add_class("rnnlab-status")
         self.share = W.Textarea(placeholder="settings as JSON: Export fills this; paste and Load",
                                 layout=W.Layout(width="98%", height="80px"))
         self.share.add_class("rnnlab-share")
@@ -210,16 +197,13 @@ class Playground(Panel):
         if unknown:
             raise ValueError(f"unknown setting(s) {unknown}; valid: {', '.join(SETTINGS)}")
         self._validate_values(settings)
-        self._quiet = True
-        try:
+        with self._quietly():  # applied in bulk: one reset at the end
             if "task" in settings:
                 self.controls["task"].value = settings["task"]
                 self._apply_task(settings["task"], keep_user=False)
             for name, value in settings.items():
                 if name != "task":
                     self.controls[name].value = value
-        finally:
-            self._quiet = False
         if hidden is not None:
             self.set_hidden(hidden)
         self.reset()
@@ -275,11 +259,8 @@ class Playground(Panel):
     def _task_changed(self, change):
         if self._quiet:
             return
-        self._quiet = True
-        try:
+        with self._quietly():
             self._apply_task(change.new)
-        finally:
-            self._quiet = False
         self.reset()
 
     def _structure_changed(self, change):
@@ -288,11 +269,8 @@ class Playground(Panel):
         if self.runner.running:
             # a change that raced the Train press: put the control back so it
             # always shows what the running model really uses
-            self._quiet = True
-            try:
+            with self._quietly():
                 change.owner.value = change.old
-            finally:
-                self._quiet = False
             self.show_message(f"{change.owner.description} cannot change while training: "
                               "press Stop first", "warn")
             return
@@ -345,7 +323,7 @@ class Playground(Panel):
         except (ValueError, TypeError) as err:
             self.model = self.trainer = None
             self._curve = {"epoch": [], "train": [], "valid": []}
-            self.status.value = message_html(f"cannot build this model: {err}", "error")
+            self._set_status(f"cannot build this model: {err}", "error")
             self.draw_loss()
             return
         tr = self.trainer
@@ -382,18 +360,12 @@ class Playground(Panel):
     def history(self):
         return None if self.trainer is None else self.trainer.history
 
-    @property
-    def running(self):
-        return self.runner.running
-
     def train(self):
         """Start (or continue) training in the background; resumes if paused."""
         if self.runner.running and self.runner.paused:
             self.toggle_pause()
             return False
-        if self.runner.running and self.trainer is not None and self.trainer.history.stopped:
-            self.runner.join(5.0)  # the last run is only finishing its final redraw
-        if self.runner.running:
+        if not self._can_start():
             return False
         if self.trainer is None:
             self.reset()
@@ -403,27 +375,16 @@ class Playground(Panel):
             self.show_message("this run diverged: press Reset (or change a setting) first", "warn")
             return False
         self.trainer.epochs = self.controls["epochs"].value
-        self._set_running(True)
-        self._t_start = time.perf_counter()
         self._updates_at_start = self.trainer.history.updates
         self._reached = None
-        return self.runner.start(self._train_job, on_done=self._train_done)
-
-    def _train_job(self, runner):
-        self.trainer.stop_event = runner.stop_event
-        self.trainer.run()
+        return self._start_training(self.trainer, on_done=self._train_done)
 
     def _train_done(self, runner):
-        # draw first, re-enable the controls last: a Train press must never land
-        # in a moment when the panel looks idle but the old thread is still drawing
-        try:
-            self.draw_loss()
-            self.draw_predictions()
-        finally:
-            if runner.error is not None:
-                self.report_error(runner.error, "training")
-            self._status_line(final=True)
-            self._set_running(False)
+        self._end_run(runner, self._redraw_all, lambda: self._status_line(final=True))
+
+    def _redraw_all(self):
+        self.draw_loss()
+        self.draw_predictions()
 
     def _on_progress(self, trainer, event):
         """Trainer callback (training thread): record, throttle redraws, honour pause."""
@@ -437,18 +398,14 @@ class Playground(Panel):
                     <= self.target_loss):
                 self._reached = (trainer.epoch, time.perf_counter() - self._t_start)
         now = time.perf_counter()
-        # adaptive frame rate: drawing may take at most about a quarter of the time,
-        # so a slow machine (or a busy kernel) still spends most of it training
-        interval = max(self.draw_interval, 3 * self._draw_cost)
-        if event in ("epoch", "update") and (now - self._last_draw >= interval
+        if event in ("epoch", "update") and (self._redraw_due(now)
                                              or len(self._curve["epoch"]) == 2 and event == "epoch"):
             self._status_line()
             self.draw_loss()
-            if event == "epoch" and now - self._last_pred_draw >= 2 * interval:
+            if event == "epoch" and now - self._last_pred_draw >= 2 * self._redraw_interval():
                 self._last_pred_draw = now
                 self.draw_predictions()
-            self._last_draw = time.perf_counter()
-            self._draw_cost = self._last_draw - now
+            self._drew(since=now)
         if event == "update" and self.runner.paused:
             self._set_status("paused: press Pause again (or Train) to resume, Stop to end")
         if not self.runner.checkpoint():
@@ -457,28 +414,14 @@ class Playground(Panel):
     def _status_line(self, final=False):
         tr = self.trainer
         h = tr.history
-        if h.diverged:
-            self._set_status(h.stopped, "error")
-            return
-        elapsed = max(time.perf_counter() - (self._t_start or time.perf_counter()), 1e-9)
-        rate = (h.updates - self._updates_at_start) / elapsed
-        loss = self._curve["train"][-1]
-        valid = self._curve["valid"][-1]
-        text = f"epoch {tr.epoch}  ·  loss {loss:.4g}"
-        if valid is not None:
-            text += f" (valid {valid:.4g})"
-        text += f"  ·  {rate:.0f} updates/s"
-        kind = "info"
-        if final:
-            text = f"{h.stopped or 'done'}: " + text + f"  ·  {elapsed:.1f} s"
-            kind = "ok" if h.stopped == "completed" else "warn"
+        rate = (h.updates - self._updates_at_start) / max(self._elapsed(), 1e-9)
+        text = (f"{loss_text(tr.epoch, self._curve['train'][-1], self._curve['valid'][-1])}"
+                f"  ·  {rate:.0f} updates/s")
+        reached = ""
         if self._reached is not None:
-            text += f"  ·  reached the target {self.target_loss:g} at epoch {self._reached[0]} " \
-                    f"({self._reached[1]:.1f} s)"
-        self._set_status(text, kind)
-
-    def _set_status(self, text, kind="info"):
-        self.status.value = message_html(text, kind)
+            reached = (f"  ·  reached the target {self.target_loss:g} at epoch {self._reached[0]} "
+                       f"({self._reached[1]:.1f} s)")
+        self._show_run_status(h, text, final, extra=reached)
 
     def _set_running(self, running):
         for name in STRUCTURAL:
@@ -503,16 +446,6 @@ class Playground(Panel):
             self.runner.pause()
             self.buttons["pause"].description = "Resume"
             self._set_status("pausing...")
-
-    def stop(self, wait=True):
-        """Stop training (takes effect after the current update)."""
-        if self.trainer is not None:
-            self.trainer.stop()
-        return self.runner.stop(wait=wait)
-
-    def wait(self, timeout=None):
-        """Block until the background run ends; True if it has."""
-        return self.runner.join(timeout)
 
     def step(self):
         """Make exactly one update (in this thread) and redraw."""

@@ -29,7 +29,7 @@ import numpy as np
 
 from ..cells import rnn_step_forward
 from ..model import SequenceModel
-from ._base import Canvas, Panel, button, labelled
+from ._base import Canvas, Panel, button, style_controls
 from ._diagram import WEIGHT_COLORS, draw_fast, draw_unrolled
 
 MAX_K = 12
@@ -87,7 +87,6 @@ class UnfoldingView(Panel):
 
     def __init__(self, k=6, m=3, activation="tanh", seed=0, inputs=None):
         super().__init__()
-        self._quiet = False
         self._hs, self._ys, self._as = [], [], []
         self._build_controls(k, m, activation, seed, inputs)
         self.canvas = Canvas(7.2, 3.3, dpi=100, css="rnnlab-unfolding-diagram")
@@ -123,10 +122,7 @@ class UnfoldingView(Panel):
                              continuous_update=False,
                              placeholder="numbers separated by commas, e.g. 0, 0.5, 1"),
         }
-        for name, w in c.items():
-            labelled(w, f"rnnlab-{name}")
-            w.layout.width = "300px"
-        c["inputs"].layout.width = "520px"
+        style_controls(c, {**dict.fromkeys(c, "300px"), "inputs": "520px"})
         self.controls = c
         self.buttons = {
             "step": button("Step forward", "rnnlab-step", "step-forward", "success",
