@@ -110,7 +110,12 @@ class Trainer:
     callback : ``callback(trainer, event)`` after every ``"update"`` and
         ``"epoch"`` and once at ``"end"``
     stop_event : a ``threading.Event``; setting it stops training after the
-        current update (``trainer.stop()`` does that)
+        current update (``trainer.stop()`` does that). It is cleared when
+        :meth:`run` returns, so a stop asked for before a run starts is kept
+        and one asked for by an ``"end"`` callback does not stop the next run.
+    record_hidden_grads : compute ``history.hidden_grad_norms`` at the end of
+        every epoch (one extra forward and backward pass on up to 16
+        sequences); switch off when timing training
     """
 
     def __init__(self, model, data, y=None, *, optimizer="adam", lr=0.01, epochs=100,

@@ -52,6 +52,16 @@ class Playground(TrainingPanel):
     settings : dict of initial settings (as :meth:`settings` returns); applied
         after the task's defaults
     draw_interval : seconds between live redraws while training
+
+    Examples
+    --------
+    ::
+
+        pg = Playground(task="echo", hide=("optimizer", "seed"))
+        pg                                   # shows the panel
+        pg.controls["cell"].value = "gru"     # any control, from code
+        pg.train(); pg.wait()
+        pg.history.valid_loss[-1], pg.to_json()
     """
 
     css = "rnnlab-playground"
