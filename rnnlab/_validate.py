@@ -114,12 +114,3 @@ def as_sequence(x, name, input_size=None, dtype=np.float64):
             f"{name} must have {input_size} feature(s) in its last axis (T, N, {input_size}), "
             f"got shape {arr.shape}")
     return arr, ndim
-
-
-def check_shape(arr, name, expected):
-    """``expected`` is a tuple of ints or None (any size); raise naming both shapes."""
-    shape = tuple(arr.shape)
-    if len(shape) != len(expected) or any(e is not None and e != s for e, s in zip(expected, shape)):
-        want = "(" + ", ".join("?" if e is None else str(e) for e in expected) + ")"
-        raise ValueError(f"{name} must have shape {want}, got {shape}")
-    return arr

@@ -19,15 +19,15 @@ def _float64_copy(model):
     return clone
 
 
-def check_model_gradients(model, x, y, bptt="full", k=None, h0=None, eps=1e-5, tol=1e-7,
+def check_model_gradients(model, x, y, bptt="full", h0=None, eps=1e-5, tol=1e-7,
                           keys=None, max_entries=None, seed=0):
     """Compare the model's analytic gradient with central differences, per parameter.
 
     Runs in float64 on a copy of the model (the model itself is not touched).
-    ``bptt="truncated"`` checks the TBPTT(k) gradient against the numerical
-    gradient of the same truncated objective is not possible (truncation
-    changes the gradient, not the loss), so only ``"full"`` is accepted here;
-    see :func:`rnnlab.truncation_fidelity` for how far truncation moves it.
+    Only ``bptt="full"`` is accepted: truncation changes the gradient but not
+    the loss, so finite differences of the loss have nothing truncated to
+    compare with. :func:`rnnlab.truncation_fidelity` measures how far
+    truncation moves the gradient instead.
 
     Returns a :class:`rnnlab.gradcheck.GradCheckResult`; ``print`` it for a
     table of relative errors.

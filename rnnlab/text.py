@@ -198,6 +198,9 @@ def sample(model, vocab, prime="", length=200, temperature=1.0, seed=0):
     if model.pattern != "many-to-many" or model.loss_name != "cross-entropy":
         raise ValueError("sampling needs a many-to-many model trained with cross-entropy, "
                          f"got pattern={model.pattern}, loss={model.loss_name}")
+    if model.rnn.bidirectional:
+        raise ValueError("sampling runs forward one character at a time; a bidirectional model "
+                         "also reads the future, which does not exist yet. Use bidirectional=False.")
     if model.input_size != vocab.size or model.output_size != vocab.size:
         raise ValueError(f"the model has input_size={model.input_size}, output_size="
                          f"{model.output_size} but the vocabulary has {vocab.size} characters")

@@ -31,15 +31,16 @@ from .optim import Optimizer, clip_by_global_norm, clip_by_value, global_norm, g
 
 
 class TrainingDiverged(RuntimeError):
-    """Raised by :meth:`Trainer.step` when an update would leave finite numbers behind."""
+    """Raised by :meth:`Trainer.step` (and a later :meth:`Trainer.run`) once an
+    update produced a non-finite loss, gradient or weight."""
 
 
 @dataclass
 class History:
     """What happened during training; lists grow as training goes.
 
-    Per update: ``update_loss``, ``grad_norm`` (global, before clipping),
-    ``param_grad_norms`` ``{name: [...]}``. Per epoch: ``epoch``,
+    Per update: ``update_loss``, ``grad_norm`` (global) and
+    ``param_grad_norms`` ``{name: [...]}``, both before clipping. Per epoch: ``epoch``,
     ``train_loss`` (mean of the epoch's update losses), ``valid_loss`` (None
     without validation data), ``hidden_grad_norms`` (``||dL/dh_t||`` of layer
     0 for every step, on a fixed probe batch; the vanishing-gradient picture),
@@ -180,6 +181,7 @@ class Trainer:
         self._epoch = 0
         self._t0 = None
         self._elapsed = 0.0
+        self._run_start = time.perf_counter()
         self._updates = None
         self._epoch_losses = []
 
@@ -208,7 +210,8 @@ class Trainer:
             raise TrainingDiverged(self.history.stopped)
         target = self._epoch + (self.epochs if epochs is None else check_int(epochs, "epochs", low=0))
         self.history.stopped = None
-        start = time.perf_counter()
+        self._since_best = 0  # patience counts within a run: run() again continues
+        start = self._run_start = time.perf_counter()
         try:
             while self._epoch < target and not self.finished:
                 if self.stop_event.is_set():
@@ -235,7 +238,7 @@ class Trainer:
         if self.history.diverged:
             raise TrainingDiverged(self.history.stopped)
         self.history.stopped = None
-        start = time.perf_counter()
+        start = self._run_start = time.perf_counter()
         try:
             while True:
                 if self._advance() != "epoch" or self.finished:
@@ -293,6 +296,7 @@ class Trainer:
                         return
                     before = {k: v.copy() for k, v in params.items()}
                     last_good = before
+                    per_param = grad_norms(grads)  # before clipping, like `norm`
                     if self.clip_norm is not None:
                         grads, _ = clip_by_global_norm(grads, self.clip_norm)
                     if self.clip_value is not None:
@@ -306,7 +310,7 @@ class Trainer:
                         return
                     h.update_loss.append(loss)
                     h.grad_norm.append(norm)
-                    for k, v in grad_norms(grads).items():
+                    for k, v in per_param.items():
                         h.param_grad_norms.setdefault(k, []).append(v)
                     self._epoch_losses.append(loss)
                     self._notify("update")
@@ -320,7 +324,7 @@ class Trainer:
         h.epoch.append(self._epoch)
         h.train_loss.append(float(np.mean(self._epoch_losses)) if self._epoch_losses else float("nan"))
         self._epoch_losses = []
-        vloss = self.evaluate(*self.valid) if self.valid is not None else None
+        vloss = self._evaluate(*self.valid) if self.valid is not None else None
         h.valid_loss.append(vloss)
         h.wall_time.append(self._elapsed_now())
         if self.record_hidden_grads:
@@ -334,12 +338,17 @@ class Trainer:
             self._since_best += 1
         self._notify("epoch")
         if self.patience is not None and self._since_best >= self.patience:
+            if self._best[1] is None:  # the monitored loss was never a finite number
+                h.stopped = (f"early stopping at epoch {self._epoch}: the monitored loss was never "
+                             "finite, so there are no better weights to go back to")
+                return
             self.model.set_params(self._best[1])
             h.stopped = (f"early stopping at epoch {self._epoch}: no improvement for "
                          f"{self.patience} epochs; restored the weights of epoch {h.best_epoch}")
 
     def _elapsed_now(self):
-        return self._elapsed
+        """Seconds spent in run()/step() so far, the current call included."""
+        return self._elapsed + (time.perf_counter() - self._run_start)
 
     def _hidden_norms(self):
         m = self.model
@@ -360,7 +369,14 @@ class Trainer:
             self.callback(self, event)
 
     def evaluate(self, x, y):
-        """Mean loss on already-validated arrays (full unroll)."""
+        """Mean loss of the model on ``(x, y)`` (checked like training data; full unroll)."""
+        x, y, _, steps_out = self.model._prepare(x, y)
+        if self.model.pattern in ("one-to-many", "encoder-decoder") and steps_out != self._steps_out:
+            raise ValueError(f"y has {steps_out} output steps; this trainer's data has {self._steps_out}")
+        return self._evaluate(x, y)
+
+    def _evaluate(self, x, y):
+        """Mean loss on arrays already checked by ``model._prepare`` (full unroll)."""
         m = self.model
         z, _, _ = m._forward(x, m._state(None, x.shape[1]), self._steps_out)
         return m._loss_and_dz(z, y)[0]

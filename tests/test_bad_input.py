@@ -232,7 +232,7 @@ CASES = {
                                  "model must be an rnnlab.SequenceModel, got NoneType"),
     "model in truncation_fidelity": (lambda: rnnlab.truncation_fidelity({}, X, Y), TypeError,
                                      "model must be an rnnlab.SequenceModel, got dict"),
-    "gradcheck bptt": (lambda: rnnlab.check_model_gradients(M, X, Y, bptt="truncated", k=2), ValueError,
+    "gradcheck bptt": (lambda: rnnlab.check_model_gradients(M, X, Y, bptt="truncated"), ValueError,
                        "gradient checks compare with the full BPTT gradient"),
     # ---- other entry points -------------------------------------------------------------
     "layer backward dout": (lambda: rnnlab.GRU(D, H).backward(np.zeros((T, N, 4)), None,

@@ -379,3 +379,12 @@ def test_perplexity_and_temperature():
     for bad in (0.0, -1.0):
         with pytest.raises(ValueError, match="temperature"):
             text.apply_temperature(logits, bad)
+
+
+def test_sampling_refuses_a_bidirectional_model():
+    import rnnlab
+
+    vocab = text.CharVocab("abc ")
+    model = rnnlab.SequenceModel(vocab.size, 4, vocab.size, loss="cross-entropy", bidirectional=True)
+    with pytest.raises(ValueError, match="bidirectional"):
+        text.sample(model, vocab, "ab", length=5)

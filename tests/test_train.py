@@ -396,3 +396,50 @@ def test_a_stop_from_the_end_callback_does_not_stop_the_next_run():
     assert trainer.run().stopped == "completed"
     assert trainer.run().stopped == "completed"
     assert len(trainer.history.epoch) == 4
+
+
+def _sine(n=16, length=10):
+    return rnnlab.data.sine(n_samples=n, length=length)
+
+
+def test_wall_time_grows_during_a_run():
+    history = rnnlab.fit(rnnlab.SequenceModel(1, 8, 1, seed=0), _sine(), epochs=4, lr=0.01)
+    wall = history.wall_time
+    assert wall[0] > 0 and all(b > a for a, b in zip(wall, wall[1:])), wall
+
+
+def test_patience_with_a_loss_that_is_never_finite_stops_cleanly():
+    model = rnnlab.SequenceModel(1, 4, 1, cell="rnn", activation="relu", seed=0)
+    vx, vy = np.full((10, 3, 1), 1e300), np.zeros((10, 3, 1))
+    history = rnnlab.Trainer(model, _sine(20), valid=(vx, vy), patience=2, epochs=5).run()
+    assert history.stopped.startswith("early stopping") and "never finite" in history.stopped
+
+
+def test_run_again_after_early_stopping_trains_the_epochs_asked_for():
+    data = _sine(32, 12)
+    trainer = rnnlab.Trainer(rnnlab.SequenceModel(1, 4, 1, seed=0), data, validation_split=0.25,
+                             patience=1, min_delta=10.0, epochs=50, lr=0.01)
+    first = trainer.run()
+    assert first.stopped.startswith("early stopping")
+    done = trainer.epoch
+    trainer.run(epochs=3)
+    assert trainer.epoch - done >= 1  # it trains again, and stops by the same rule
+    assert trainer.history.stopped.startswith("early stopping at epoch")
+
+
+def test_evaluate_checks_its_arguments_like_training_data():
+    data = _sine()
+    trainer = rnnlab.Trainer(rnnlab.SequenceModel(1, 4, 1, seed=0), data, epochs=1)
+    assert np.isfinite(trainer.evaluate(data.x, data.y))
+    with pytest.raises(ValueError, match="batch sizes differ|shape"):
+        trainer.evaluate(data.x, data.y[:, :5])
+    with pytest.raises(ValueError, match="x must have"):
+        trainer.evaluate(np.zeros((2, 2, 2, 2)), data.y)
+
+
+def test_per_parameter_gradient_norms_are_recorded_before_clipping_like_the_global_norm():
+    history = rnnlab.fit(rnnlab.SequenceModel(1, 8, 1, seed=0), _sine(), epochs=1, lr=0.01,
+                         clip_norm=1e-3)
+    total = np.sqrt(sum(v[0] ** 2 for v in history.param_grad_norms.values()))
+    assert history.grad_norm[0] > 1e-2
+    assert total == pytest.approx(history.grad_norm[0], rel=1e-9)

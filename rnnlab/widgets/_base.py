@@ -165,6 +165,7 @@ class Runner:
         self._resume = threading.Event()
         self._resume.set()
         self.error = None
+        self.error_traceback = None
         Runner._all.add(self)
 
     @property

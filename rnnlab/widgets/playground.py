@@ -207,10 +207,14 @@ class Playground(TrainingPanel):
         if unknown:
             raise ValueError(f"unknown setting(s) {unknown}; valid: {', '.join(SETTINGS)}")
         self._validate_values(settings)
+        if hidden is not None:
+            self._check_hideable(hidden)  # all checks before anything changes
         with self._quietly():  # applied in bulk: one reset at the end
             if "task" in settings:
                 self.controls["task"].value = settings["task"]
-                self._apply_task(settings["task"], keep_user=False)
+                self._apply_task(settings["task"], apply_defaults=False)
+            if "k" in settings:  # the window may exceed the previous task's length
+                self.controls["k"].max = max(self.controls["k"].max, settings["k"])
             for name, value in settings.items():
                 if name != "task":
                     self.controls[name].value = value
@@ -233,41 +237,57 @@ class Playground(TrainingPanel):
                 ok = value in choices
             elif isinstance(w, W.Checkbox):
                 ok, choices = isinstance(value, bool), "true or false"
-            elif hasattr(w, "min") and hasattr(w, "max") and name != "task":
+            elif name == "lr":  # a log slider: its bounds are exponents of 10
+                lo, hi = 10.0 ** w.min, 10.0 ** w.max
                 num = isinstance(value, (int, float)) and not isinstance(value, bool)
-                ok = num and w.min <= value <= (w.max if name != "k" else 10_000)
-                if name == "lr":
-                    ok = num and 0 < value <= 1
-                choices = f"a number from {w.min} to {w.max}" if name != "lr" else "0 < lr <= 1"
+                ok, choices = num and lo <= value <= hi, f"a number from {lo:g} to {hi:g}"
+            elif hasattr(w, "min") and hasattr(w, "max") and name != "task":
+                top = w.max if name != "k" else 10_000  # k's bound depends on the task
+                ok = isinstance(value, int) and not isinstance(value, bool) and w.min <= value <= top
+                choices = f"a whole number from {w.min} to {top}"
             else:
                 ok, choices = True, None
             if not ok:
                 raise ValueError(f"setting {name!r} cannot be {value!r}; expected {choices}")
 
-    def set_hidden(self, names):
-        """Teacher mode: hide these controls (and keep them at their values)."""
-        names = tuple(names)
+    def _check_hideable(self, names):
+        if isinstance(names, str) or not all(isinstance(n, str) for n in names):
+            raise TypeError(f"hidden controls must be a list of names, got {names!r}")
         unknown = sorted(set(names) - set(self.controls))
         if unknown:
             raise ValueError(f"cannot hide unknown control(s) {unknown}; valid: {', '.join(self.controls)}")
+
+    def set_hidden(self, names):
+        """Teacher mode: hide these controls (and keep them at their values,
+        also when the task changes)."""
+        self._check_hideable(names)
+        names = tuple(names)
         self.hidden = names
         for name, w in self.controls.items():
             w.layout.display = "none" if name in names else None
 
     # -- reacting to controls -------------------------------------------------------------
-    def _apply_task(self, name, keep_user=True):
+    def _apply_task(self, name, apply_defaults=True):
+        """Offer the task's patterns and, unless told not to, its suggested
+        settings (never for controls a teacher has hidden)."""
         t = T.get_task(name)
         c = self.controls
         c["pattern"].options = list(t.patterns)
         c["pattern"].value = t.patterns[0]
         c["pattern"].disabled = len(t.patterns) == 1
-        if not keep_user:
+        if not apply_defaults:
             return
         for key in ("cell", "hidden_size", "lr", "epochs", "batch_size"):
-            c[key].value = t.defaults[key]
+            if key not in self.hidden:
+                c[key].value = t.defaults[key]
 
     def _task_changed(self, change):
         if self._quiet:
+            return
+        if self.runner.running:  # as for the other settings: put it back, say why
+            with self._quietly():
+                change.owner.value = change.old
+            self.show_message("Task cannot change while training: press Stop first", "warn")
             return
         with self._quietly():
             self._apply_task(change.new)
@@ -337,8 +357,8 @@ class Playground(TrainingPanel):
             self.draw_loss()
             return
         tr = self.trainer
-        first_train = tr.evaluate(tr.x, tr.y)
-        first_valid = tr.evaluate(*tr.valid) if tr.valid is not None else None
+        first_train = tr._evaluate(tr.x, tr.y)
+        first_valid = tr._evaluate(*tr.valid) if tr.valid is not None else None
         self._curve = {"epoch": [0], "train": [first_train], "valid": [first_valid]}
         self.show_message("")
         self._set_status(f"ready: {self.model.num_params()} parameters, loss {first_train:.4g} "
@@ -464,6 +484,8 @@ class Playground(TrainingPanel):
             return None
         if self.trainer is None:
             self.reset()
+            if self.trainer is None:  # these settings cannot build a model; status says why
+                return None
         if self.trainer.history.diverged:
             self.show_message("this run diverged: press Reset first", "warn")
             return None

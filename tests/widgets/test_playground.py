@@ -240,3 +240,42 @@ def test_a_change_racing_the_train_press_is_undone_not_half_applied(pg):
     assert pg.controls["hidden_size"].value == pg.model.hidden_size == 24
     assert "cannot change while training" in pg.message.value
     pg.stop()
+
+
+def test_a_task_change_while_training_is_undone(pg):
+    pg.controls["epochs"].value = 5000
+    pg.train()
+    time.sleep(0.1)
+    pg.controls["task"].value = "echo"
+    assert pg.controls["task"].value == "sine" and pg.data.name.startswith("sine")
+    assert pg.model.hidden_size == pg.controls["hidden_size"].value
+    assert "cannot change while training" in pg.message.value
+    pg.stop()
+
+
+def test_load_settings_takes_values_exactly_or_refuses_without_changing_anything():
+    panel = Playground(task="two-to-three")
+    panel.load_settings({"task": "sine", "bptt": "truncated", "k": 20})
+    assert panel.controls["k"].value == 20 and panel.trainer.k == 20
+    for bad in ({"lr": 1e-6}, {"hidden_size": 10.5}, {"epochs": 2.5},
+                {"hidden": ["nope"], "hidden_size": 7}):
+        before = panel.settings()
+        with pytest.raises((ValueError, TypeError)):
+            panel.load_settings(bad)
+        assert panel.settings() == before, bad
+
+
+def test_teacher_hidden_controls_keep_their_values_when_the_task_changes():
+    panel = Playground(task="sine", hide=("cell", "batch_size"))
+    panel.controls["cell"].value = "lstm"
+    panel.controls["batch_size"].value = 8
+    panel.controls["task"].value = "echo"
+    assert panel.controls["cell"].value == "lstm" and panel.controls["batch_size"].value == 8
+    assert panel.controls["hidden_size"].value == TASKS["echo"].defaults["hidden_size"]
+
+
+def test_step_with_settings_that_cannot_build_a_model_explains_instead_of_crashing(pg):
+    pg.load_settings({"bidirectional": True, "bptt": "truncated", "k": 5})
+    assert pg.step() is None
+    pg.buttons["step"].click()
+    assert not pg.errors and "one-directional" in pg.status.value
