@@ -341,9 +341,11 @@ def cmd_test(args):
 
 def cmd_lab(args):
     ensure_installed({"lab", "timeseries"})
-    jupyter_args = ["lab"]
+    # serve the whole repository (README, docs and data sources stay reachable)
+    # and land on the start notebook, also at the URL printed with --no-browser
+    jupyter_args = ["lab", "--ServerApp.root_dir=" + str(ROOT)]
     if (ROOT / START_NOTEBOOK).exists():
-        jupyter_args.append(START_NOTEBOOK)
+        jupyter_args.append("--LabApp.default_url=/lab/tree/" + START_NOTEBOOK)
     else:
         say("{0} does not exist yet; opening JupyterLab at the repo root instead".format(START_NOTEBOOK))
     is_root = hasattr(os, "geteuid") and os.geteuid() == 0

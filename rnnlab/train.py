@@ -80,8 +80,10 @@ def _xy(data, y):
     if y is None:
         if hasattr(data, "x") and hasattr(data, "y"):
             return data.x, data.y
-        raise TypeError("pass training data as (x, y) arrays or a Dataset with .x and .y; "
-                        f"got {type(data).__name__} and no y")
+        if isinstance(data, tuple) and len(data) == 2:  # fit(model, (x, y)) reads naturally too
+            return data
+        raise TypeError("pass training data as fit(model, x, y), fit(model, (x, y)) or a Dataset "
+                        f"with .x and .y; got {type(data).__name__} and no y")
     return data, y
 
 

@@ -443,3 +443,9 @@ def test_per_parameter_gradient_norms_are_recorded_before_clipping_like_the_glob
     total = np.sqrt(sum(v[0] ** 2 for v in history.param_grad_norms.values()))
     assert history.grad_norm[0] > 1e-2
     assert total == pytest.approx(history.grad_norm[0], rel=1e-9)
+
+
+def test_fit_takes_a_tuple_of_x_and_y():
+    data = _sine()
+    history = rnnlab.fit(rnnlab.SequenceModel(1, 4, 1, seed=0), (data.x, data.y), epochs=1)
+    assert history.stopped == "completed"

@@ -81,6 +81,7 @@ class Playground(TrainingPanel):
         if settings:
             self.load_settings(settings)
         self.set_hidden(hide)
+        self._set_running(False)
         self.reset()
 
     # -- controls ------------------------------------------------------------------
@@ -463,6 +464,8 @@ class Playground(TrainingPanel):
             self.buttons[name].disabled = running
         self.buttons["train"].disabled = running
         self.buttons["pause"].description = "Pause"
+        # nothing to pause or stop while idle: say so by disabling them
+        self.buttons["pause"].disabled = self.buttons["stop"].disabled = not running
 
     def toggle_pause(self):
         """Pause a running run, or resume a paused one."""

@@ -279,3 +279,12 @@ def test_step_with_settings_that_cannot_build_a_model_explains_instead_of_crashi
     assert pg.step() is None
     pg.buttons["step"].click()
     assert not pg.errors and "one-directional" in pg.status.value
+
+
+def test_pause_and_stop_are_enabled_only_while_training(pg):
+    assert pg.buttons["pause"].disabled and pg.buttons["stop"].disabled
+    pg.controls["epochs"].value = 5000
+    pg.train()
+    assert not pg.buttons["pause"].disabled and not pg.buttons["stop"].disabled
+    pg.stop()
+    assert pg.buttons["pause"].disabled and pg.buttons["stop"].disabled
