@@ -140,7 +140,13 @@ class Trainer:
         if valid is not None and self.validation_split:
             raise ValueError("give either valid data or validation_split, not both")
         if valid is not None:
-            vx, vy = valid if isinstance(valid, tuple) else _xy(valid, None)
+            if isinstance(valid, tuple) and len(valid) == 2:
+                vx, vy = valid
+            elif hasattr(valid, "x") and hasattr(valid, "y"):
+                vx, vy = valid.x, valid.y
+            else:
+                raise TypeError("valid must be an (x, y) pair or a Dataset with .x and .y; "
+                                f"got {type(valid).__name__}")
             vx, vy, _, vs = model._prepare(vx, vy)
             if vs != self._steps_out and model.pattern in ("one-to-many", "encoder-decoder"):
                 raise ValueError(f"valid targets have {vs} output steps, training targets {self._steps_out}")

@@ -118,7 +118,7 @@ CASES = {
                                     r"y must have shape \(T, N\) = \(5, 4\) for pattern many-to-many "
                                     r"with loss cross-entropy, got \(5, 4, 3\)"),
     "y missing": (lambda: rnnlab.fit(model(), X), TypeError,
-                  r"pass training data as \(x, y\) arrays or a Dataset with .x and .y; got ndarray and no y"),
+                  r"pass training data as fit\(model, x, y\), fit\(model, \(x, y\)\) or a Dataset with .x and .y; got ndarray and no y"),
     # ---- h0 -------------------------------------------------------------------------
     "h0 batch": (lambda: M.predict(X, h0=np.zeros((1, N + 1, H))), ValueError,
                  r"h0 must have shape \(layers\*directions, N, H\) = \(1, 4, 3\), got \(1, 5, 3\)"),
@@ -285,7 +285,7 @@ def test_dataset_of_another_pattern_is_refused():
 
 def test_valid_data_not_a_pair():
     check(lambda: rnnlab.fit(model(), X, Y, valid=X), TypeError,
-          r"pass training data as \(x, y\) arrays or a Dataset")
+          r"valid must be an \(x, y\) pair or a Dataset with .x and .y; got ndarray")
 
 
 def test_lr_set_on_a_running_optimizer_is_checked():
