@@ -223,7 +223,7 @@ def test_controls_render_and_answer_in_notebook7(page, tmp_path, harness, axe_pa
         expect(page.locator(".t-status")).to_contain_text("size = 12", timeout=10_000)
         violations = looking.run_axe(page, axe_path, ".t-controls")
         assert looking.serious(violations) == {}, looking.describe(violations)
-        assert errors == [], errors
+        assert looking.unexpected_page_errors(errors) == [], errors
     finally:
         harness.stop_server(server.process)
 
