@@ -39,11 +39,9 @@ from pathlib import Path
 import numpy as np
 
 from ._validate import as_array, check_choice, check_float, check_int, check_seed
+from .patterns import PATTERNS, get_pattern
 
-PATTERNS = ("many-to-many", "many-to-one", "one-to-one", "one-to-many", "encoder-decoder")
 LOSSES = ("mse", "cross-entropy")
-# patterns whose y has time as its first axis (samples on axis 1)
-_Y_HAS_TIME = {"many-to-many", "one-to-many", "encoder-decoder"}
 
 TWO_PI = 2.0 * np.pi
 
@@ -62,7 +60,7 @@ class Dataset:
         float64 ``(..., O)`` for ``loss='mse'``, int64 class ids for
         ``loss='cross-entropy'``; shape by ``pattern`` (module docstring).
     pattern : str
-        One of ``PATTERNS``.
+        One of ``PATTERNS`` (see :mod:`rnnlab.patterns`).
     loss : str
         ``'mse'`` or ``'cross-entropy'``.
     description : str
@@ -83,12 +81,12 @@ class Dataset:
     meta: dict = field(default_factory=dict)
 
     def __post_init__(self):
-        self.pattern = check_choice(self.pattern, "pattern", PATTERNS)
+        self.pattern = get_pattern(self.pattern).name
         self.loss = check_choice(self.loss, "loss", LOSSES)
         self.x = as_array(self.x, "x")
         if self.x.ndim != 3:
             raise ValueError(f"x must have shape (T, N, D), got {self.x.shape}")
-        if self.pattern in ("one-to-one", "one-to-many") and self.x.shape[0] != 1:
+        if get_pattern(self.pattern).one_input_step and self.x.shape[0] != 1:
             raise ValueError(
                 f"a {self.pattern} data set has one input step, x shape (1, N, D); got {self.x.shape}")
         self.y = self._checked_y(self.y)
@@ -103,10 +101,11 @@ class Dataset:
             y = y.astype(np.int64, copy=False)
         else:
             y = as_array(y, "y")
-        ndim = (2 if self.pattern in _Y_HAS_TIME else 1) + (0 if classes else 1)
+        y_has_time = not get_pattern(self.pattern).per_sequence  # (T_out, N, ...) not (N, ...)
+        ndim = (2 if y_has_time else 1) + (0 if classes else 1)
         if self.pattern == "many-to-many":
             want = (t, n) + (() if classes else (None,))
-        elif self.pattern in _Y_HAS_TIME:
+        elif y_has_time:
             want = (None, n) + (() if classes else (None,))
         else:
             want = (n,) + (() if classes else (None,))
@@ -154,7 +153,7 @@ class Dataset:
         meta = dict(self.meta)
         for key, axis in self.meta.get("per_sample", {}).items():
             meta[key] = np.take(self.meta[key], idx, axis=axis)
-        y_axis = 1 if self.pattern in _Y_HAS_TIME else 0
+        y_axis = 0 if get_pattern(self.pattern).per_sequence else 1
         return dataclasses.replace(
             self, x=self.x[:, idx], y=np.take(self.y, idx, axis=y_axis), meta=meta)
 

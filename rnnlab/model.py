@@ -1,17 +1,8 @@
 """A sequence model: recurrent layer(s) + an output layer + an input/output pattern.
 
 Every pattern is the same unrolled network; what changes is which steps get an
-input and which steps' outputs carry loss:
-
-===================  ==================  ================================  =================
-pattern              x                   steps unrolled, inputs            outputs with loss
-===================  ==================  ================================  =================
-one-to-one           ``(1, N, D)``       1                                 the one step
-one-to-many          ``(1, N, D)``       ``T_out``; x at step 0, then 0s   every step
-many-to-one          ``(T, N, D)``       ``T``                             the last step
-many-to-many         ``(T, N, D)``       ``T``                             every step
-encoder-decoder      ``(T_in, N, D)``    ``T_in + T_out``; then 0s         the last ``T_out``
-===================  ==================  ================================  =================
+input and which steps' outputs carry loss (the table is in
+:mod:`rnnlab.patterns`, which this module asks).
 
 Targets: ``(N, O)`` for one output per sequence, ``(T_out, N, O)`` for a
 sequence of outputs (integer class ids ``(N,)`` / ``(T_out, N)`` with the
@@ -34,11 +25,9 @@ from . import losses
 from ._validate import as_array, as_sequence, check_choice, check_int, check_seed
 from .activations import get_activation
 from .layers import make_layer
+from .patterns import PATTERNS, get_pattern
 
-PATTERNS = ("one-to-one", "one-to-many", "many-to-one", "many-to-many", "encoder-decoder")
-_ALIASES = {"many-to-many-aligned": "many-to-many", "seq2seq": "encoder-decoder",
-            "many-to-many-unaligned": "encoder-decoder", "ce": "cross-entropy",
-            "crossentropy": "cross-entropy", "cross_entropy": "cross-entropy"}
+_ALIASES = {"ce": "cross-entropy", "crossentropy": "cross-entropy", "cross_entropy": "cross-entropy"}
 
 
 def check_model(model, name="model"):
@@ -123,7 +112,7 @@ class SequenceModel:
                  num_layers=1, bidirectional=False, activation="tanh", loss="mse",
                  output_activation=None, output_length=None, gru_variant="pytorch", seed=0,
                  dtype="float64"):
-        self.pattern = _name(pattern, "pattern", PATTERNS)
+        self.pattern = get_pattern(pattern).name
         self.loss_name = _name(loss, "loss", losses.LOSSES)
         self.output_size = check_int(output_size, "output_size", low=1)
         if self.loss_name == "cross-entropy":
@@ -199,17 +188,22 @@ class SequenceModel:
     @property
     def per_sequence(self):
         """True when the model gives one output per sequence (``(N, O)`` targets)."""
-        return self.pattern in ("one-to-one", "many-to-one")
+        return self._io.per_sequence
+
+    @property
+    def _io(self):
+        """The :class:`rnnlab.patterns.Pattern` of this model's pattern."""
+        return get_pattern(self.pattern)
 
     def _check_x(self, x):
         x, ndim = as_sequence(x, "x", self.input_size, self.dtype)
-        if self.pattern in ("one-to-one", "one-to-many") and x.shape[0] != 1:
+        if self._io.one_input_step and x.shape[0] != 1:
             raise ValueError(f"pattern {self.pattern} takes one input step: x must have shape "
                              f"(1, N, {self.input_size}), got {x.shape}")
         return x, ndim
 
     def _output_length(self, output_length):
-        if self.pattern not in ("one-to-many", "encoder-decoder"):
+        if not self._io.needs_output_length:
             return None
         if output_length is None:
             output_length = self.output_length
@@ -223,17 +217,7 @@ class SequenceModel:
 
         Returns ``(x_full (T_total, N, D), loss_steps (array of step indices))``.
         """
-        T_in, N, D = x.shape
-        L = self._output_length(output_length)
-        if self.pattern == "one-to-many":
-            x_full = np.zeros((L, N, D), x.dtype)
-            x_full[0] = x[0]
-            return x_full, np.arange(L)
-        if self.pattern == "encoder-decoder":
-            return np.concatenate([x, np.zeros((L, N, D), x.dtype)]), np.arange(T_in, T_in + L)
-        if self.per_sequence:
-            return x, np.array([T_in - 1])
-        return x, np.arange(T_in)
+        return self._io.unrolled_inputs(x, self._output_length(output_length))
 
     def _features(self, out, steps):
         """Top-layer features feeding the output layer: ``(S, N, dirs*H)``."""
@@ -342,8 +326,7 @@ class SequenceModel:
         if arr.shape in accepted:
             arr = arr.reshape(full)
         else:
-            seq = "T_out" if self.pattern in ("one-to-many", "encoder-decoder") else "T"
-            names = ("N",) if self.per_sequence else (seq, "N")
+            names = ("N",) if self.per_sequence else (self._io.steps_out_name, "N")
             want = full[1:] if self.per_sequence else full
             names = names + (() if ce else ("O",))
             if arr.ndim == len(want) and arr.shape[len(names) - (1 if ce else 2)] != N:
@@ -365,7 +348,7 @@ class SequenceModel:
         """
         x, ndim = self._check_x(x)
         y_arr = as_array(y, "y", np.float64) if not isinstance(y, np.ndarray) else y
-        if self.pattern in ("one-to-many", "encoder-decoder"):
+        if self._io.needs_output_length:
             if y_arr.ndim < 1:
                 raise ValueError(f"y must be a sequence of outputs for pattern {self.pattern}")
             steps_out = y_arr.shape[0]

@@ -28,6 +28,7 @@ from . import bptt as _bptt
 from ._validate import check_float, check_int, check_seed
 from .model import Batch, check_model
 from .optim import Optimizer, clip_by_global_norm, clip_by_value, global_norm, grad_norms, make_optimizer
+from .patterns import get_pattern
 
 
 class TrainingDiverged(RuntimeError):
@@ -393,7 +394,7 @@ class Trainer:
         return self.model.loss(batch)
 
     def _check_steps(self, batch, steps_out, what):
-        if self.model.pattern in ("one-to-many", "encoder-decoder") and batch.steps_out != steps_out:
+        if get_pattern(self.model.pattern).needs_output_length and batch.steps_out != steps_out:
             raise ValueError(f"{what} {batch.steps_out} output steps; this trainer's training "
                              f"targets have {steps_out}")
 

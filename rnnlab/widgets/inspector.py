@@ -26,6 +26,7 @@ from matplotlib.ticker import MaxNLocator
 
 from .._validate import as_sequence
 from ..model import SequenceModel
+from ..patterns import get_pattern
 from ..train import Trainer
 from . import tasks as T
 from ._base import COLORS, Canvas, button, style_controls, wrapping_row
@@ -211,7 +212,7 @@ class StateInspector(TrainingPanel):
             x, y = x.x, x.y if y is None else y
         x, _ = as_sequence(x, "x", model.input_size, model.dtype)
         out_len = _output_length(model.pattern, y) or model.output_length
-        if model.pattern in ("one-to-many", "encoder-decoder") and out_len is None:
+        if get_pattern(model.pattern).needs_output_length and out_len is None:
             raise ValueError(f"pattern {model.pattern} needs an output length: give the model "
                              "output_length or pass targets y")
         train = None
@@ -523,7 +524,7 @@ class StateInspector(TrainingPanel):
 # -- helpers ---------------------------------------------------------------------------------
 
 def _output_length(pattern, y):
-    if y is None or pattern not in ("one-to-many", "encoder-decoder"):
+    if y is None or not get_pattern(pattern).needs_output_length:
         return None
     return int(np.asarray(y).shape[0])
 
