@@ -17,6 +17,7 @@ folded into the loss, for classification).
 from __future__ import annotations
 
 import types
+import warnings
 from typing import NamedTuple
 
 import numpy as np
@@ -24,8 +25,8 @@ import numpy as np
 from . import losses
 from ._validate import as_array, as_sequence, check_choice, check_int, check_seed
 from .activations import get_activation
-from .layers import make_layer
-from .patterns import PATTERNS, get_pattern
+from .layers import layer_key, make_layer, renamed_layer_key
+from .patterns import PATTERNS, get_pattern  # noqa: F401 (rnnlab.model.PATTERNS, as before)
 
 _ALIASES = {"ce": "cross-entropy", "crossentropy": "cross-entropy", "cross_entropy": "cross-entropy"}
 
@@ -295,8 +296,10 @@ class SequenceModel:
     def trace(self, x, h0=None, output_length=None):
         """Hidden states and gate activations of every unrolled step.
 
-        Returns ``{suffix: {"h": (T, N, H), ...}}`` (suffix ``""`` is layer 0,
-        forward direction); GRU adds ``r, z, n``, LSTM ``c, i, f, g, o``.
+        Returns ``{"layer0": {"h": (T, N, H), ...}, ...}``, one entry per layer
+        and direction (``"layer0_reverse"``, ``"layer1"``...); GRU adds
+        ``r, z, n``, LSTM ``c, i, f, g, o``. The keys of rnnlab 0.1 (``""``,
+        ``"_reverse"``, ``"_l1"``) still work, with a ``DeprecationWarning``.
         """
         x, _ = self._check_x(x)
         _, _, cache = self.forward(x, self.initial_state(x.shape[1], h0), output_length)
@@ -415,9 +418,9 @@ class SequenceModel:
         ``x, y, h0`` are checked here, or ``x`` is a :class:`Batch` from
         :meth:`prepare` (checked already: what a trainer passes at every
         update). Returns ``(loss, grads)``; ``grads`` has the same keys as
-        ``params``. With ``return_dh=True`` also a dict ``{suffix: (T, N, H)}``
-        with the gradient of the loss at every hidden state (see
-        :meth:`hidden_grad_norms`).
+        ``params``. With ``return_dh=True`` also a dict ``{"layer0": (T, N, H),
+        ...}`` (keys as :meth:`trace`'s) with the gradient of the loss at every
+        hidden state (see :meth:`hidden_grad_norms`).
         """
         x, y, state, steps_out = self._batch(x, y, h0)
         z, _, cache = self.forward(x, state, steps_out)
@@ -425,15 +428,35 @@ class SequenceModel:
         res = self.backward(dz, None, cache, return_dh)
         return (loss, res[0]) + ((res[2],) if return_dh else ())
 
-    def hidden_grad_norms(self, x, y, h0=None, unit=""):
-        """``||dL/dh_t||`` for every unrolled step ``t`` (norm over batch and units).
+    def hidden_grad_norms(self, x, y, h0=None, layer=0, direction="forward", unit=None):
+        """``||dL/dh_t||`` for every unrolled step ``t`` (norm over batch and hidden units).
 
         This is the vanishing/exploding-gradient picture: for many-to-one the
         loss sits at the last step and the norms show how much of it reaches
-        each earlier state. ``unit`` picks the layer/direction (``""``: layer 0,
-        forward; ``"_l1"``, ``"_reverse"``...). Returns a ``(T,)`` float64 array.
+        each earlier state. ``layer`` (0 reads the inputs) and ``direction``
+        (``"forward"``, or ``"reverse"`` in a bidirectional model) pick the
+        states. ``unit`` (``""``, ``"_reverse"``, ``"_l1"``...) is the old way
+        to pick them, deprecated. Returns a ``(T,)`` float64 array.
         """
+        if unit is not None:
+            warnings.warn("hidden_grad_norms(unit=...) is deprecated: use layer= and direction=",
+                          DeprecationWarning, stacklevel=2)
+            key = renamed_layer_key(unit)
+            if key is None:
+                raise ValueError(f"unit must be a key like '', '_reverse' or '_l1', got {unit!r}")
+        else:
+            key = layer_key(*self._layer_direction(layer, direction))
         _, _, dh = self.loss_and_grads(x, y, h0, return_dh=True)
-        if unit not in dh:
-            raise ValueError(f"unit must be one of {sorted(dh)}, got {unit!r}")
-        return np.sqrt((dh[unit].astype(np.float64) ** 2).sum(axis=(1, 2)))
+        if key not in dh:
+            raise ValueError(f"this model has no {key!r}: its layers and directions are "
+                             f"{', '.join(dh)}")
+        return np.sqrt((dh[key].astype(np.float64) ** 2).sum(axis=(1, 2)))
+
+    def _layer_direction(self, layer, direction):
+        """Check ``layer`` and ``direction``; returns ``(layer, reverse)``."""
+        layer = check_int(layer, "layer", low=0, high=self.rnn.num_layers - 1)
+        direction = check_choice(direction, "direction", ("forward", "reverse", "backward"))
+        if direction != "forward" and not self.rnn.bidirectional:
+            raise ValueError(f"direction={direction!r} needs a bidirectional model; this one "
+                             "runs forward only")
+        return layer, direction != "forward"

@@ -6,7 +6,7 @@
     insp = StateInspector(task="adding", cell="gru")   # display it: last expression of a cell
     insp.train(20); insp.wait()                         # or press "Train a little"
     insp.sample = 3                                     # or move the slider
-    insp.trace[""]["z"][:, insp.sample]                 # (T, H): the update gate shown
+    insp.trace["layer0"]["z"][:, insp.sample]                 # (T, H): the update gate shown
 
 One column of pictures sharing the time axis: the input sequence on top, then
 one heatmap per internal quantity, units down and steps across. Hidden states
@@ -118,7 +118,7 @@ class StateInspector(TrainingPanel):
         c["hidden_size"] = W.IntSlider(value=hidden_size, min=1, max=32, description="Hidden size",
                                        continuous_update=False)
         c["sample"] = W.IntSlider(value=0, min=0, max=0, description="Sample")
-        c["unit"] = W.Dropdown(options=[("layer 0", "")], value="", description="Layer")
+        c["unit"] = W.Dropdown(options=[("layer 0", "layer0")], value="layer0", description="Layer")
         c["epochs"] = W.BoundedIntText(value=epochs, min=1, max=1000, description="Epochs")
         style_controls(c, {"task": "360px", "cell": "auto", "hidden_size": "300px",
                            "sample": "360px", "unit": "300px", "epochs": "150px"})
@@ -173,12 +173,12 @@ class StateInspector(TrainingPanel):
 
     @property
     def unit(self):
-        """Suffix of the layer/direction shown: ``""``, ``"_reverse"``, ``"_l1"``..."""
+        """Key of the layer/direction shown: ``"layer0"``, ``"layer0_reverse"``, ``"layer1"``..."""
         return self.controls["unit"].value
 
     @property
     def trace(self):
-        """``model.trace(x)`` for the shown data: ``{suffix: {"h": (T, N, H), ...}}``."""
+        """``model.trace(x)`` for the shown data: ``{"layer0": {"h": (T, N, H), ...}, ...}``."""
         return self._trace
 
     # -- model and data ----------------------------------------------------------------
@@ -536,11 +536,9 @@ def _take_samples(y, model, n):
     return y[:n] if model.per_sequence else y[:, :n]
 
 
-def _unit_label(sfx):
-    layer = 0
-    if sfx.startswith("_l"):
-        layer = int(sfx[2:].split("_")[0])
-    return f"layer {layer}" + (", backward direction" if sfx.endswith("_reverse") else "")
+def _unit_label(key):
+    layer, _, reverse = key.removeprefix("layer").partition("_")  # "layer1_reverse"
+    return f"layer {layer}" + (", backward direction" if reverse else "")
 
 
 def _nice_limit(v):
