@@ -31,7 +31,7 @@ Quick start::
     history = rnnlab.fit(model, data, epochs=30, lr=0.02)
     print(rnnlab.check_model_gradients(model, data.x[:, :4], data.y[:, :4]))
 """
-from . import bptt, data, optim, text, torch_layout  # torch_layout imports torch only when used
+from . import bptt, data, learner, optim, text, torch_layout  # torch_layout imports torch only when used
 from .bptt import truncated_grads, truncation_fidelity
 from .checks import check_model_gradients
 from .data import Dataset, make_dataset
@@ -51,7 +51,7 @@ __all__ = [
     "Trainer", "fit", "History", "TrainingDiverged", "OPTIMIZERS", "make_optimizer",
     "check_model_gradients", "check_gradients", "check_function", "numerical_gradient",
     "GradCheckResult", "truncated_grads", "truncation_fidelity", "save", "load",
-    "Dataset", "make_dataset", "data", "text", "optim", "bptt", "torch_layout",
+    "Dataset", "make_dataset", "data", "text", "optim", "bptt", "torch_layout", "learner",
     "rnn_step_forward", "rnn_step_backward", "gru_step_forward", "gru_step_backward",
     "lstm_step_forward", "lstm_step_backward",
 ]

@@ -21,6 +21,8 @@ has two (``bias_ih + bias_hh``, which always enter as a sum); see
 """
 from __future__ import annotations
 
+from typing import NamedTuple
+
 import numpy as np
 
 from . import cells, fast_cells
@@ -33,6 +35,15 @@ _GATES = {"rnn": 1, "gru": 3, "lstm": 4}
 def param_suffix(layer, reverse):
     """Suffix of a parameter name: ``''``, ``'_l1'``, ``'_reverse'``, ``'_l1_reverse'``."""
     return ("" if layer == 0 else f"_l{layer}") + ("_reverse" if reverse else "")
+
+
+class LayerDirection(NamedTuple):
+    """One layer and direction of a stacked, possibly bidirectional, recurrent layer."""
+
+    layer: int          #: 0 for the layer that reads the inputs
+    reverse: bool       #: True for the backward-in-time direction
+    suffix: str         #: of its parameter names: ``""``, ``"_reverse"``, ``"_l1"``...
+    input_size: int     #: features it reads: ``D`` for layer 0, ``dirs*H`` above
 
 
 class Recurrent:
@@ -105,18 +116,18 @@ class Recurrent:
         """Number of arrays in a state: 1 (h) or 2 for the LSTM (h, c)."""
         return 2 if self.cell == "lstm" else 1
 
-    def _units(self):
-        """``(layer, reverse, suffix, input_features)`` for every layer and direction."""
+    def layer_directions(self):
+        """A :class:`LayerDirection` for every layer and direction, in parameter order."""
         for layer in range(self.num_layers):
             d_in = self.input_size if layer == 0 else self.output_size
             for reverse in range(self.num_directions):
-                yield layer, bool(reverse), param_suffix(layer, reverse), d_in
+                yield LayerDirection(layer, bool(reverse), param_suffix(layer, reverse), d_in)
 
     def param_shapes(self):
         """``{name: shape}`` of every parameter, in a fixed order."""
         G, H = _GATES[self.cell], self.hidden_size
         shapes = {}
-        for _, _, sfx, d_in in self._units():
+        for _, _, sfx, d_in in self.layer_directions():
             shapes["w_x" + sfx] = (G * H, d_in)
             shapes["w_h" + sfx] = (G * H, H)
             shapes["b_h" + sfx] = (G * H,)
@@ -150,8 +161,12 @@ class Recurrent:
             return (np.zeros(shape, self.dtype), np.zeros(shape, self.dtype))
         return np.zeros(shape, self.dtype)
 
-    def _state_tuple(self, state, batch_size, name):
-        """Validate a user state and return it as a tuple of ``(L*dirs, N, H)`` arrays."""
+    def state_tuple(self, state, batch_size, name="h0"):
+        """Check a user's state (None: zeros) and return it as a tuple of ``(L*dirs, N, H)`` arrays.
+
+        The tuple is the form :meth:`forward_unchecked` takes: ``(h,)``, or
+        ``(h, c)`` for the LSTM. ``name`` is the argument named in errors.
+        """
         if state is None:
             state = self.zero_state(batch_size)
         parts = state if self.cell == "lstm" else (state,)
@@ -190,14 +205,19 @@ class Recurrent:
         cache : everything ``backward`` needs
         """
         x, _ = as_sequence(x, "x", self.input_size, self.dtype)
-        state = self._state_tuple(h0, x.shape[1], "h0")
-        return self._forward(x, state)
+        state = self.state_tuple(h0, x.shape[1], "h0")
+        return self.forward_unchecked(x, state)
 
-    def _forward(self, x, state):
-        """``forward`` on validated arrays; ``state`` is a tuple of ``(L*dirs, N, H)``."""
+    def forward_unchecked(self, x, state):
+        """:meth:`forward` on arrays the caller has checked, without checking them again.
+
+        ``x (T, N, D)`` in the layer's dtype, ``state`` from :meth:`state_tuple`.
+        The model and the trainer call this at every update, where a NaN is to
+        be noticed and reported, not refused.
+        """
         inp = x
         unit_caches, finals = [], []
-        for idx, (layer, reverse, sfx, _) in enumerate(self._units()):
+        for idx, (layer, reverse, sfx, _) in enumerate(self.layer_directions()):
             if not reverse:
                 outs = []
             s0 = tuple(s[idx] for s in state)
@@ -233,16 +253,17 @@ class Recurrent:
         if dout.shape != (T, N, self.output_size):
             raise ValueError(f"dout must have shape (T, N, dirs*H) = {(T, N, self.output_size)}, "
                              f"got {dout.shape}")
-        dstate = (self._state_tuple(dh_n, N, "dh_n") if dh_n is not None
+        dstate = (self.state_tuple(dh_n, N, "dh_n") if dh_n is not None
                   else tuple(np.zeros((self.num_layers * self.num_directions, N, self.hidden_size),
                                       self.dtype) for _ in range(self.state_size)))
-        return self._backward(dout, dstate, cache, return_dh)
+        return self.backward_unchecked(dout, dstate, cache, return_dh)
 
-    def _backward(self, dout, dstate, cache, return_dh=False):
+    def backward_unchecked(self, dout, dstate, cache, return_dh=False):
+        """:meth:`backward` on checked arrays; ``dstate`` is a tuple like the state."""
         H = self.hidden_size
         grads, dh_all = {}, {}
         d0 = [None] * (self.num_layers * self.num_directions)
-        units = list(self._units())
+        units = list(self.layer_directions())
         for layer in range(self.num_layers - 1, -1, -1):
             dinp = None
             for idx, (lyr, reverse, sfx, _) in enumerate(units):
@@ -275,7 +296,7 @@ class Recurrent:
         ordinary time order.
         """
         out = {}
-        for idx, (_, reverse, sfx, _) in enumerate(self._units()):
+        for idx, (_, reverse, sfx, _) in enumerate(self.layer_directions()):
             tr = cells.gate_trace(self.cell, cache[idx])
             out[sfx] = {k: v[::-1] if reverse else v for k, v in tr.items()}
         return out

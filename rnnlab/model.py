@@ -26,6 +26,7 @@ folded into the loss, for classification).
 from __future__ import annotations
 
 import types
+from typing import NamedTuple
 
 import numpy as np
 
@@ -45,6 +46,29 @@ def check_model(model, name="model"):
     if not isinstance(model, SequenceModel):
         raise TypeError(f"{name} must be an rnnlab.SequenceModel, got {type(model).__name__}")
     return model
+
+
+class Batch(NamedTuple):
+    """Inputs, targets and initial state checked by :meth:`SequenceModel.prepare`.
+
+    Training, BPTT and the checks take a ``Batch`` so that data are checked
+    once, not at every update. Unpacks as ``x, y, state, steps_out``.
+    """
+
+    x: np.ndarray     #: ``(T_in, N, D)`` in the model's dtype
+    y: np.ndarray     #: ``(S, N, O)`` targets, or ``(S, N)`` class ids for cross-entropy
+    state: tuple      #: initial state: a tuple of ``(L*dirs, N, H)`` arrays (``(h, c)`` for LSTM)
+    steps_out: int    #: output steps asked for (``T_out`` for one-to-many/encoder-decoder)
+
+    @property
+    def size(self):
+        """Number of sequences, ``N``."""
+        return self.x.shape[1]
+
+    def subset(self, index):
+        """The sequences ``index`` (positions along ``N``) with their initial states."""
+        return Batch(self.x[:, index], self.y[:, index], tuple(s[:, index] for s in self.state),
+                     self.steps_out)
 
 
 def _name(value, what, choices):
@@ -81,9 +105,22 @@ class SequenceModel:
     Attributes
     ----------
     params : read-only mapping name -> array. The recurrent layer's names
-        (``w_x, w_h, b_h``...) plus ``w_y, b_y``. Arrays are updated in place;
-        use :meth:`set_params` to load new values.
+        (``w_x, w_h, b_h``...) plus ``w_y, b_y``. Arrays are updated in place
+        (an optimiser's ``step(model.params, grads)``); use :meth:`set_params`
+        to load new values.
     rnn : the :class:`rnnlab.RNN`/:class:`~rnnlab.GRU`/:class:`~rnnlab.LSTM` inside
+
+    Methods for users: :meth:`predict`, :meth:`trace`, :meth:`loss`,
+    :meth:`loss_and_grads`, :meth:`hidden_grad_norms`. Building blocks for a
+    trainer, BPTT and checks, which take data checked once by :meth:`prepare`:
+    :meth:`initial_state`, :meth:`forward`, :meth:`forward_steps`,
+    :meth:`loss_and_dz`, :meth:`backward`::
+
+        batch = model.prepare(x, y)                       # check once
+        z, h_n, cache = model.forward(batch.x, batch.state, batch.steps_out)
+        loss, dz = model.loss_and_dz(z, batch.y)          # dL/dz at the outputs
+        grads, dstate0 = model.backward(dz, None, cache)  # same keys as params
+        # the same in one call: loss, grads = model.loss_and_grads(batch)
     """
 
     def __init__(self, input_size, hidden_size, output_size, cell="rnn", pattern="many-to-many",
@@ -230,13 +267,27 @@ class SequenceModel:
         return dout
 
     # -- forward -------------------------------------------------------------------
-    def _forward(self, x, state, output_length=None):
-        """Validated arrays in; ``(z (S, N, O) pre-activation, h_n, cache)`` out."""
+    def forward(self, x, state, output_length=None):
+        """Outputs before the output activation, on checked arrays (no checks here).
+
+        ``x (T_in, N, D)`` and ``state`` (a tuple of ``(L*dirs, N, H)``) as in a
+        :class:`Batch`; ``output_length`` for one-to-many and encoder-decoder.
+        Returns ``(z (S, N, O), h_n, cache)``; ``cache`` is for :meth:`backward`.
+        """
         x_full, steps = self.unrolled_inputs(x, output_length)
-        out, h_n, rnn_cache = self.rnn._forward(x_full, state)
-        feat = self._features(out, steps)
+        return self.forward_steps(x_full, state, steps)
+
+    def forward_steps(self, x_full, state, loss_steps):
+        """:meth:`forward` on inputs already unrolled (:meth:`unrolled_inputs`).
+
+        The recurrent part reads every step of ``x_full (T, N, D)``; the output
+        layer reads the steps ``loss_steps`` only (none: just carry the state).
+        Truncated BPTT runs one window at a time this way.
+        """
+        out, h_n, rnn_cache = self.rnn.forward_unchecked(x_full, state)
+        feat = self._features(out, loss_steps)
         z = feat @ self._head["w_y"].T + self._head["b_y"]  # (S, N, O)
-        return z, h_n, (rnn_cache, out.shape, steps, feat, z)
+        return z, h_n, (rnn_cache, out.shape, loss_steps, feat, z)
 
     def _activate(self, z):
         if self.loss_name == "cross-entropy":
@@ -250,8 +301,12 @@ class SequenceModel:
             return y[0] if ndim < 3 else y
         return y[:, 0] if ndim < 3 else y
 
-    def _state(self, h0, N):
-        return self.rnn._state_tuple(h0, N, "h0")
+    def initial_state(self, batch_size, h0=None):
+        """The state a forward pass starts from: zeros, or ``h0`` checked.
+
+        Returns a tuple of ``(L*dirs, N, H)`` arrays (``(h, c)`` for the LSTM).
+        """
+        return self.rnn.state_tuple(h0, batch_size, "h0")
 
     def predict(self, x, h0=None, output_length=None, return_state=False, logits=False):
         """Model outputs for input ``x``.
@@ -263,7 +318,7 @@ class SequenceModel:
         final hidden state, to continue from (text generation).
         """
         x, ndim = self._check_x(x)
-        z, h_n, _ = self._forward(x, self._state(h0, x.shape[1]), output_length)
+        z, h_n, _ = self.forward(x, self.initial_state(x.shape[1], h0), output_length)
         y = self._shape_output(z if logits else self._activate(z), ndim)
         return (y, h_n) if return_state else y
 
@@ -274,7 +329,7 @@ class SequenceModel:
         forward direction); GRU adds ``r, z, n``, LSTM ``c, i, f, g, o``.
         """
         x, _ = self._check_x(x)
-        _, _, cache = self._forward(x, self._state(h0, x.shape[1]), output_length)
+        _, _, cache = self.forward(x, self.initial_state(x.shape[1], h0), output_length)
         return self.rnn.trace(cache[0])
 
     # -- loss and gradients ------------------------------------------------------------
@@ -315,8 +370,13 @@ class SequenceModel:
                              f"output_size={O} classes (valid ids 0..{O - 1})")
         return arr
 
-    def _prepare(self, x, y, h0=None):
-        """Validate ``x, y, h0``; returns arrays ready for :meth:`_loss_grads`."""
+    def prepare(self, x, y, h0=None):
+        """Check ``x``, ``y`` and ``h0`` once; returns a :class:`Batch` of arrays.
+
+        Accepts every layout :meth:`loss` does; the batch holds the model's
+        layout (time first, targets ``(S, N, O)``), ready for
+        :meth:`loss_and_grads`, :meth:`forward` and a trainer.
+        """
         x, ndim = self._check_x(x)
         y_arr = as_array(y, "y", np.float64) if not isinstance(y, np.ndarray) else y
         if self.pattern in ("one-to-many", "encoder-decoder"):
@@ -326,9 +386,9 @@ class SequenceModel:
         else:
             steps_out = x.shape[0]
         y = self._check_y(y, x, ndim, steps_out)
-        return x, y, self._state(h0, x.shape[1]), steps_out
+        return Batch(x, y, self.initial_state(x.shape[1], h0), steps_out)
 
-    def _loss_and_dz(self, z, y):
+    def loss_and_dz(self, z, y):
         """Loss of outputs ``z (S, N, O)`` against ``y`` and its gradient at ``z``."""
         if self.loss_name == "cross-entropy":
             return losses.cross_entropy(z, y)
@@ -337,15 +397,25 @@ class SequenceModel:
         loss, dy = losses.mse(y_hat, y)
         return loss, dy * f_grad(y_hat)
 
-    def _backward(self, dz, dstate, cache, return_dh=False):
-        """Gradients of all parameters given ``dz (S, N, O)`` and the final-state gradient."""
+    def backward(self, dz, dstate, cache, return_dh=False):
+        """Backpropagate from the outputs: gradients of every parameter.
+
+        ``dz (S, N, O)`` is the loss gradient at the outputs of :meth:`forward`
+        (from :meth:`loss_and_dz`); ``dstate`` the gradient at the final state
+        (a tuple like the state, or None for zeros); ``cache`` from
+        :meth:`forward`. Returns ``(grads, dstate0)`` and, with
+        ``return_dh``, the gradient at every hidden state (see
+        :meth:`loss_and_grads`).
+        """
         rnn_cache, out_shape, steps, feat, _ = cache
+        if dstate is None:
+            dstate = self._zero_dstate(dz.shape[1])
         S, N, O = dz.shape
         dz2 = dz.reshape(S * N, O)  # (S*N, O)
         grads_head = {"w_y": dz2.T @ feat.reshape(S * N, -1), "b_y": dz2.sum(axis=0)}
         dfeat = dz @ self._head["w_y"]  # (S, N, dirs*H)
         dout = self._features_backward(dfeat, out_shape, steps)
-        res = self.rnn._backward(dout, dstate, rnn_cache, return_dh)
+        res = self.rnn.backward_unchecked(dout, dstate, rnn_cache, return_dh)
         grads = {**res[2], **grads_head}
         return (grads, res[1]) + ((res[3],) if return_dh else ())
 
@@ -353,28 +423,37 @@ class SequenceModel:
         shape = (self.rnn.num_layers * self.rnn.num_directions, N, self.rnn.hidden_size)
         return tuple(np.zeros(shape, self.dtype) for _ in range(self.rnn.state_size))
 
-    def loss(self, x, y, h0=None):
-        """Mean loss of the model on ``(x, y)``."""
-        x, y, state, steps_out = self._prepare(x, y, h0)
-        z, _, _ = self._forward(x, state, steps_out)
-        return self._loss_and_dz(z, y)[0]
+    def _batch(self, x, y, h0):
+        """``x`` itself when it is a :class:`Batch`, else :meth:`prepare` of the arrays."""
+        if isinstance(x, Batch):
+            if y is not None or h0 is not None:
+                raise TypeError("with a Batch from prepare(), give neither y nor h0: the batch "
+                                "holds them")
+            return x
+        if y is None:
+            raise TypeError("y is missing: pass the targets, or a Batch from model.prepare(x, y)")
+        return self.prepare(x, y, h0)
 
-    def loss_and_grads(self, x, y, h0=None, return_dh=False):
+    def loss(self, x, y=None, h0=None):
+        """Mean loss of the model on ``(x, y)``, or on a :class:`Batch` from :meth:`prepare`."""
+        x, y, state, steps_out = self._batch(x, y, h0)
+        z, _, _ = self.forward(x, state, steps_out)
+        return self.loss_and_dz(z, y)[0]
+
+    def loss_and_grads(self, x, y=None, h0=None, return_dh=False):
         """Loss and its gradient for every parameter, by full BPTT.
 
-        Returns ``(loss, grads)``; ``grads`` has the same keys as ``params``.
-        With ``return_dh=True`` also a dict ``{suffix: (T, N, H)}`` with the
-        gradient of the loss at every hidden state (see
+        ``x, y, h0`` are checked here, or ``x`` is a :class:`Batch` from
+        :meth:`prepare` (checked already: what a trainer passes at every
+        update). Returns ``(loss, grads)``; ``grads`` has the same keys as
+        ``params``. With ``return_dh=True`` also a dict ``{suffix: (T, N, H)}``
+        with the gradient of the loss at every hidden state (see
         :meth:`hidden_grad_norms`).
         """
-        x, y, state, steps_out = self._prepare(x, y, h0)
-        return self._loss_grads(x, y, state, steps_out, return_dh)
-
-    def _loss_grads(self, x, y, state, steps_out, return_dh=False):
-        """:meth:`loss_and_grads` on arrays already checked by :meth:`_prepare`."""
-        z, _, cache = self._forward(x, state, steps_out)
-        loss, dz = self._loss_and_dz(z, y)
-        res = self._backward(dz, self._zero_dstate(x.shape[1]), cache, return_dh)
+        x, y, state, steps_out = self._batch(x, y, h0)
+        z, _, cache = self.forward(x, state, steps_out)
+        loss, dz = self.loss_and_dz(z, y)
+        res = self.backward(dz, None, cache, return_dh)
         return (loss, res[0]) + ((res[2],) if return_dh else ())
 
     def hidden_grad_norms(self, x, y, h0=None, unit=""):

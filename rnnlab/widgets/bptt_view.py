@@ -288,7 +288,7 @@ class BPTTView(Panel):
         z = hs[loss_steps] @ p["w_y"].T + p["b_y"]  # (S, N, O) output layer
         y = self.y[None] if self.per_sequence else self.y  # (S, N, O)
         # the model's own loss and its gradient at z (mean squared error, identity output)
-        self.loss, dz = m._loss_and_dz(z, y)
+        self.loss, dz = m.loss_and_dz(z, y)
         self._dout = np.zeros_like(hs)  # (T, N, H)
         self._dout[loss_steps] = dz @ p["w_y"]
         self.loss_steps = loss_steps + 1  # 1-based

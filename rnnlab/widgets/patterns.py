@@ -259,8 +259,8 @@ class PatternsView(TrainingPanel):
                           batch_size=min(d["batch_size"], train.n_samples),
                           clip_norm=d["clip"] or None, valid=valid, seed=self.seed,
                           callback=self._on_progress, record_hidden_grads=False)
-        first = trainer._evaluate(trainer.x, trainer.y)
-        first_valid = trainer._evaluate(*trainer.valid)
+        first = trainer.evaluate(trainer.data)
+        first_valid = trainer.evaluate(trainer.valid)
         return {"cell": cell, "model": model, "trainer": trainer, "train": train, "valid": valid,
                 "curve": {"epoch": [0], "train": [first], "valid": [first_valid]},
                 "pattern": self._pattern}

@@ -358,8 +358,8 @@ class Playground(TrainingPanel):
             self.draw_loss()
             return
         tr = self.trainer
-        first_train = tr._evaluate(tr.x, tr.y)
-        first_valid = tr._evaluate(*tr.valid) if tr.valid is not None else None
+        first_train = tr.evaluate(tr.data)
+        first_valid = tr.evaluate(tr.valid) if tr.valid is not None else None
         self._curve = {"epoch": [0], "train": [first_train], "valid": [first_valid]}
         self.show_message("")
         self._set_status(f"ready: {self.model.num_params()} parameters, loss {first_train:.4g} "
