@@ -39,9 +39,6 @@ from .activations import get_activation, sigmoid, sigmoid_grad, tanh_grad
 
 GRU_VARIANTS = ("pytorch", "original")
 
-#: the gate blocks of each cell, in PyTorch's order (the simple RNN has none)
-GATE_NAMES = {"rnn": (), "gru": ("r", "z", "n"), "lstm": ("i", "f", "g", "o")}
-
 
 # ---------------------------------------------------------------------------
 # Simple RNN
@@ -371,6 +368,10 @@ def lstm_backward(dhs, dstate, cache):
     Returns ``dx``, ``(dh0, dc0)``, grads and ``dh_total (T, N, H)``.
     """
     return _backward_through_time(lstm_step_backward, dhs, dstate, cache.steps)
+
+
+#: the gate blocks of each cell, in PyTorch's order (the simple RNN has none)
+GATE_NAMES = {"rnn": (), "gru": ("r", "z", "n"), "lstm": ("i", "f", "g", "o")}
 
 
 def gate_trace(cell, cache):
