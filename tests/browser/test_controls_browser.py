@@ -115,7 +115,7 @@ def test_slider_keys_and_typed_values(lab_controls, harness):
     rng.press("ArrowRight")
     expect(page.locator(".t-status")).to_contain_text("size = 26", timeout=10_000)
     assert py(page, harness, "size.value") == "26"
-    field = page.locator(".t-size input.rnnlab-ctl-number")
+    field = page.locator(".t-size input.rnnlab-ctl-field")
     expect(field).to_have_value("26")
     # the visible label names the range; the field carries the same words
     assert page.locator(".t-size label").get_attribute("for") == rng.get_attribute("id")
@@ -137,7 +137,7 @@ def test_slider_keys_and_typed_values(lab_controls, harness):
     field.press("ArrowUp")
     expect(page.locator(".t-status")).to_contain_text("size = 41", timeout=10_000)
 
-    lr_field = page.locator(".t-lr input.rnnlab-ctl-number")
+    lr_field = page.locator(".t-lr input.rnnlab-ctl-field")
     lr_field.fill("0.5")
     lr_field.press("Enter")
     expect(page.locator(".t-status")).to_contain_text("lr = 0.5", timeout=10_000)
@@ -213,7 +213,7 @@ def test_controls_render_and_answer_in_notebook7(page, tmp_path, harness, axe_pa
         page.wait_for_function("window.jupyterapp && document.querySelector('.jp-Notebook')", timeout=120_000)
         harness.wait_kernel_idle(page)
         harness.run_all_cells(page)
-        field = page.locator(".t-size input.rnnlab-ctl-number")
+        field = page.locator(".t-size input.rnnlab-ctl-field")
         expect(field).to_be_visible(timeout=60_000)
         field.fill("2.5")
         field.press("Enter")

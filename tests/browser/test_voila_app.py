@@ -54,7 +54,7 @@ def test_a_link_opens_that_experiment_and_the_app_shows_the_link(page, app):
     expect(chosen).to_have_text(re.compile("LSTM"))
     # core slider's readout today, the accessible slider's number field after phase 2
     readout = "e => e.tagName === 'INPUT' ? e.value : e.textContent.trim()"
-    size = pg.locator(".rnnlab-hidden-size .widget-readout, .rnnlab-hidden-size input.rnnlab-ctl-number").first
+    size = pg.locator(".rnnlab-hidden-size .widget-readout, .rnnlab-hidden-size input.rnnlab-ctl-field").first
     assert size.evaluate(readout) == "32"
     page.locator("button.rnnlab-show-link").click()
     expect(page.locator(".rnnlab-link code")).to_have_text("?cell=lstm&hidden_size=32&seed=3", timeout=15_000)
