@@ -203,29 +203,25 @@ def test_status_line_is_a_polite_live_region_and_focus_can_be_moved_from_python(
     py(page, harness, "setattr(size, 'disabled', False)")
 
 
-def test_controls_render_and_answer_in_notebook7(page, tmp_path, harness, axe_path):
-    notebook(tmp_path / "root" / "controls.ipynb", harness)
-    server = harness.launch_lab(tmp_path / "root", tmp_path / "home", app="notebook")
+def test_controls_render_and_answer_in_notebook7(page, notebook7, harness, axe_path):
+    notebook(notebook7.root_dir / "controls.ipynb", harness)
     errors = []
     page.on("pageerror", lambda e: errors.append(str(e)))
-    try:
-        page.goto(f"{server.url}notebooks/controls.ipynb?token={server.token}", timeout=120_000)
-        page.wait_for_function("window.jupyterapp && document.querySelector('.jp-Notebook')", timeout=120_000)
-        harness.wait_kernel_idle(page)
-        harness.run_all_cells(page)
-        field = page.locator(".t-size input.rnnlab-ctl-field")
-        expect(field).to_be_visible(timeout=60_000)
-        field.fill("2.5")
-        field.press("Enter")
-        expect(page.locator(".t-size .rnnlab-ctl-error")).to_contain_text("not a whole number", timeout=10_000)
-        field.fill("12")
-        field.press("Enter")
-        expect(page.locator(".t-status")).to_contain_text("size = 12", timeout=10_000)
-        violations = looking.run_axe(page, axe_path, ".t-controls")
-        assert looking.serious(violations) == {}, looking.describe(violations)
-        assert looking.unexpected_page_errors(errors) == [], errors
-    finally:
-        harness.stop_server(server.process)
+    page.goto(f"{notebook7.url}notebooks/controls.ipynb?token={notebook7.token}", timeout=120_000)
+    page.wait_for_function("window.jupyterapp && document.querySelector('.jp-Notebook')", timeout=120_000)
+    harness.wait_kernel_idle(page)
+    harness.run_all_cells(page)
+    field = page.locator(".t-size input.rnnlab-ctl-field")
+    expect(field).to_be_visible(timeout=60_000)
+    field.fill("2.5")
+    field.press("Enter")
+    expect(page.locator(".t-size .rnnlab-ctl-error")).to_contain_text("not a whole number", timeout=10_000)
+    field.fill("12")
+    field.press("Enter")
+    expect(page.locator(".t-status")).to_contain_text("size = 12", timeout=10_000)
+    violations = looking.run_axe(page, axe_path, ".t-controls")
+    assert looking.serious(violations) == {}, looking.describe(violations)
+    assert looking.unexpected_page_errors(errors) == [], errors
 
 
 def test_controls_render_and_answer_in_voila(page, voila_server, tmp_path, harness, axe_path):

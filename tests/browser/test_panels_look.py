@@ -62,8 +62,14 @@ def looked(browser, jupyter_lab, harness, axe_path):
                 page.locator(f".{css}").first.scroll_into_view_if_needed()
                 looking.wait_for_figures(page, f".{css}")
                 result["layout"][key][css] = looking.layout_report(page, f".{css}")[0]
+        page.set_viewport_size({"width": 1400, "height": 1000})
+        first = page.locator(".rnnlab-playground select, .rnnlab-playground input").first
+        first.scroll_into_view_if_needed()
+        result["tab_walk"] = looking.tab_walk(page, first, steps=60, stop_outside=".rnnlab-playground")
+        result["page"] = page
         summary = {"axe": {css: looking.serious(v) for css, v in result["axe"].items()},
-                   "layout": result["layout"], "rnnlab": os.environ.get("PYTHONPATH", "this checkout")}
+                   "layout": result["layout"], "tab_walk_playground": result["tab_walk"],
+                   "rnnlab": os.environ.get("PYTHONPATH", "this checkout")}
         harness.artifacts_dir.mkdir(exist_ok=True)
         (harness.artifacts_dir / "panels-look.json").write_text(json.dumps(summary, indent=1))
         yield result
@@ -106,3 +112,13 @@ def test_plot_text_is_at_least_11_css_px_at_900(looked, css):
     assert plots
     small = [p for p in plots if p["textPx"] is None or p["textPx"] < MIN_TEXT_PX]
     assert small == [], small
+
+
+@PHASE_2
+def test_playground_keyboard_walk_names_every_stop_and_reaches_share(looked):
+    """Tab from the first control to the end of the Playground: every stop has a name and a
+    visible focus ring, and Share (export, load) is among them."""
+    stops = looked["tab_walk"]
+    described = [f"{s['tag']}[{s['role'] or s['type']}] {s['name']!r} visible={s['visible']}" for s in stops]
+    assert all(s["name"] and s["visible"] for s in stops), described
+    assert any("Share" in s["name"] for s in stops), described
