@@ -47,7 +47,7 @@ def check_mode(bptt, k, model, T):
     k = check_int(k, "k")
     if not 1 <= k <= T:
         raise ValueError(f"k must be between 1 and the sequence length T={T}, got k={k}")
-    if bptt == "windowed" and (model.per_sequence or model.pattern != "many-to-many"):
+    if bptt == "windowed" and model.pattern != "many-to-many":
         raise ValueError("bptt='windowed' (the tutorial's procedure) needs a many-to-many series "
                          f"task with a target at every step; this model's pattern is {model.pattern}")
     return bptt, k

@@ -15,12 +15,16 @@ same numbers to rounding.
 
 Parameter names: layer 0, forward direction uses the tutorial's bare names
 ``w_x, w_h, b_h``; deeper layers add ``_l1``, ``_l2``...; the backward-in-time
-direction adds ``_reverse``. The simple RNN keeps one bias ``b_h`` where PyTorch
+direction adds ``_reverse``. Per-layer results (:meth:`Recurrent.trace`, the
+hidden-state gradients) are keyed ``"layer0"``, ``"layer0_reverse"``,
+``"layer1"``... (:func:`layer_key`). The simple RNN keeps one bias ``b_h`` where PyTorch
 has two (``bias_ih + bias_hh``, which always enter as a sum); see
 :mod:`rnnlab.torch_layout` for the exact mapping.
 """
 from __future__ import annotations
 
+import re
+import warnings
 from typing import NamedTuple
 
 import numpy as np
@@ -37,6 +41,39 @@ def param_suffix(layer, reverse):
     return ("" if layer == 0 else f"_l{layer}") + ("_reverse" if reverse else "")
 
 
+def layer_key(layer, reverse=False):
+    """Key of one layer and direction in per-layer results: ``"layer0"``, ``"layer0_reverse"``..."""
+    return f"layer{layer}" + ("_reverse" if reverse else "")
+
+
+def renamed_layer_key(old):
+    """The key that replaced a key of rnnlab 0.1 (``""``, ``"_reverse"``, ``"_l1"``...), or None."""
+    found = re.fullmatch(r"(?:_l(\d+))?(_reverse)?", old) if isinstance(old, str) else None
+    return None if found is None else layer_key(int(found.group(1) or 0), bool(found.group(2)))
+
+
+class ByLayer(dict):
+    """``{layer key: value}`` for every layer and direction (:func:`layer_key`).
+
+    The keys of rnnlab 0.1 (``""`` for layer 0, ``"_reverse"``, ``"_l1"``...)
+    still work for one release, with a ``DeprecationWarning``.
+    """
+
+    def __missing__(self, key):
+        new = renamed_layer_key(key)
+        if new is None or not dict.__contains__(self, new):
+            raise KeyError(key)
+        warnings.warn(f"the key {key!r} is deprecated, use {new!r}: per-layer results are keyed "
+                      f"{', '.join(map(repr, self))}", DeprecationWarning, stacklevel=2)
+        return self[new]
+
+    def __contains__(self, key):
+        return dict.__contains__(self, key) or dict.__contains__(self, renamed_layer_key(key))
+
+    def get(self, key, default=None):
+        return self[key] if key in self else default
+
+
 class LayerDirection(NamedTuple):
     """One layer and direction of a stacked, possibly bidirectional, recurrent layer."""
 
@@ -44,6 +81,11 @@ class LayerDirection(NamedTuple):
     reverse: bool       #: True for the backward-in-time direction
     suffix: str         #: of its parameter names: ``""``, ``"_reverse"``, ``"_l1"``...
     input_size: int     #: features it reads: ``D`` for layer 0, ``dirs*H`` above
+
+    @property
+    def key(self):
+        """Its key in per-layer results: ``"layer0"``, ``"layer0_reverse"``, ``"layer1"``..."""
+        return layer_key(self.layer, self.reverse)
 
 
 class Recurrent:
@@ -140,11 +182,14 @@ class Recurrent:
         return {name: rng.uniform(-bound, bound, size=shape).astype(self.dtype)
                 for name, shape in self.param_shapes().items()}
 
-    def unit_params(self, sfx):
-        """The parameters of one layer/direction under their bare names (views, not copies)."""
+    def direction_params(self, sfx):
+        """The parameters of one layer and direction (its name suffix ``sfx``) under
+        their bare names ``w_x, w_h, b_h`` (views, not copies)."""
         return {name[: len(name) - len(sfx)] if sfx else name: arr
                 for name, arr in self.params.items()
                 if (name.endswith(sfx) and name[: len(name) - len(sfx)] in ("w_x", "w_h", "b_h", "b_hn"))}
+
+    unit_params = direction_params  # its name in rnnlab 0.1
 
     # -- the cell-specific sequence functions -------------------------------
     def _seq_forward(self, x, state0, p):
@@ -216,20 +261,20 @@ class Recurrent:
         be noticed and reported, not refused.
         """
         inp = x
-        unit_caches, finals = [], []
+        caches, finals = [], []
         for idx, (layer, reverse, sfx, _) in enumerate(self.layer_directions()):
             if not reverse:
                 outs = []
             s0 = tuple(s[idx] for s in state)
             xin = inp[::-1] if reverse else inp
-            hs, s_T, cache = self._seq_forward(xin, s0, self.unit_params(sfx))
+            hs, s_T, cache = self._seq_forward(xin, s0, self.direction_params(sfx))
             outs.append(hs[::-1] if reverse else hs)
-            unit_caches.append(cache)
+            caches.append(cache)
             finals.append(s_T)
             if reverse or not self.bidirectional:
                 inp = outs[0] if len(outs) == 1 else np.concatenate(outs, axis=2)
         h_n = self._pack_state([np.stack([f[j] for f in finals]) for j in range(self.state_size)])
-        return inp, h_n, unit_caches
+        return inp, h_n, caches
 
     def backward(self, dout, dh_n, cache, return_dh=False):
         """Backpropagate through ``forward``.
@@ -239,9 +284,9 @@ class Recurrent:
         dout : ``(T, N, dirs*H)`` loss gradient at every output step
         dh_n : gradient at the final state (same structure as ``h_n``) or None
         cache : from ``forward``
-        return_dh : also return ``{suffix: (T, N, H)}``, the full gradient of
-            the loss at every hidden state of every layer and direction (the
-            vanishing-gradient picture)
+        return_dh : also return ``{layer key: (T, N, H)}`` (a :class:`ByLayer`),
+            the full gradient of the loss at every hidden state of every layer
+            and direction (the vanishing-gradient picture)
 
         Returns
         -------
@@ -261,12 +306,13 @@ class Recurrent:
     def backward_unchecked(self, dout, dstate, cache, return_dh=False):
         """:meth:`backward` on checked arrays; ``dstate`` is a tuple like the state."""
         H = self.hidden_size
-        grads, dh_all = {}, {}
+        grads, dh_all = {}, ByLayer()
         d0 = [None] * (self.num_layers * self.num_directions)
-        units = list(self.layer_directions())
+        directions = list(self.layer_directions())
         for layer in range(self.num_layers - 1, -1, -1):
             dinp = None
-            for idx, (lyr, reverse, sfx, _) in enumerate(units):
+            for idx, part in enumerate(directions):
+                lyr, reverse, sfx, _ = part
                 if lyr != layer:
                     continue
                 j = int(reverse)
@@ -280,10 +326,11 @@ class Recurrent:
                 dinp = dx if dinp is None else dinp + dx
                 d0[idx] = ds0
                 grads.update({k + sfx: v for k, v in g.items()})
-                dh_all[sfx] = dh_tot
+                dh_all[part.key] = dh_tot
             dout = dinp
         dh0 = self._pack_state([np.stack([d[j] for d in d0]) for j in range(self.state_size)])
         grads = {k: grads[k] for k in self.params}  # same order as params
+        dh_all = ByLayer((part.key, dh_all[part.key]) for part in directions)  # layer 0 first
         if return_dh:
             return dout, dh0, grads, dh_all
         return dout, dh0, grads
@@ -291,14 +338,15 @@ class Recurrent:
     def trace(self, cache):
         """Hidden states (and gate activations) of every step, for the views.
 
-        Returns ``{suffix: {"h": (T, N, H), ...}}`` with ``r, z, n`` for the GRU
-        and ``c, i, f, g, o`` for the LSTM. Reverse directions are given in
+        Returns a :class:`ByLayer` ``{"layer0": {"h": (T, N, H), ...},
+        "layer0_reverse": ..., "layer1": ...}`` with ``r, z, n`` for the GRU and
+        ``c, i, f, g, o`` for the LSTM. Reverse directions are given in
         ordinary time order.
         """
-        out = {}
-        for idx, (_, reverse, sfx, _) in enumerate(self.layer_directions()):
+        out = ByLayer()
+        for idx, part in enumerate(self.layer_directions()):
             tr = cells.gate_trace(self.cell, cache[idx])
-            out[sfx] = {k: v[::-1] if reverse else v for k, v in tr.items()}
+            out[part.key] = {k: v[::-1] if part.reverse else v for k, v in tr.items()}
         return out
 
     def config(self):

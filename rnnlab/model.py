@@ -1,17 +1,8 @@
 """A sequence model: recurrent layer(s) + an output layer + an input/output pattern.
 
 Every pattern is the same unrolled network; what changes is which steps get an
-input and which steps' outputs carry loss:
-
-===================  ==================  ================================  =================
-pattern              x                   steps unrolled, inputs            outputs with loss
-===================  ==================  ================================  =================
-one-to-one           ``(1, N, D)``       1                                 the one step
-one-to-many          ``(1, N, D)``       ``T_out``; x at step 0, then 0s   every step
-many-to-one          ``(T, N, D)``       ``T``                             the last step
-many-to-many         ``(T, N, D)``       ``T``                             every step
-encoder-decoder      ``(T_in, N, D)``    ``T_in + T_out``; then 0s         the last ``T_out``
-===================  ==================  ================================  =================
+input and which steps' outputs carry loss (the table is in
+:mod:`rnnlab.patterns`, which this module asks).
 
 Targets: ``(N, O)`` for one output per sequence, ``(T_out, N, O)`` for a
 sequence of outputs (integer class ids ``(N,)`` / ``(T_out, N)`` with the
@@ -26,6 +17,7 @@ folded into the loss, for classification).
 from __future__ import annotations
 
 import types
+import warnings
 from typing import NamedTuple
 
 import numpy as np
@@ -33,12 +25,10 @@ import numpy as np
 from . import losses
 from ._validate import as_array, as_sequence, check_choice, check_int, check_seed
 from .activations import get_activation
-from .layers import make_layer
+from .layers import layer_key, make_layer, renamed_layer_key
+from .patterns import PATTERNS, get_pattern  # noqa: F401 (rnnlab.model.PATTERNS, as before)
 
-PATTERNS = ("one-to-one", "one-to-many", "many-to-one", "many-to-many", "encoder-decoder")
-_ALIASES = {"many-to-many-aligned": "many-to-many", "seq2seq": "encoder-decoder",
-            "many-to-many-unaligned": "encoder-decoder", "ce": "cross-entropy",
-            "crossentropy": "cross-entropy", "cross_entropy": "cross-entropy"}
+_ALIASES = {"ce": "cross-entropy", "crossentropy": "cross-entropy", "cross_entropy": "cross-entropy"}
 
 
 def check_model(model, name="model"):
@@ -127,7 +117,7 @@ class SequenceModel:
                  num_layers=1, bidirectional=False, activation="tanh", loss="mse",
                  output_activation=None, output_length=None, gru_variant="pytorch", seed=0,
                  dtype="float64", fast=True):
-        self.pattern = _name(pattern, "pattern", PATTERNS)
+        self.pattern = get_pattern(pattern).name
         self.loss_name = _name(loss, "loss", losses.LOSSES)
         self.output_size = check_int(output_size, "output_size", low=1)
         if self.loss_name == "cross-entropy":
@@ -213,17 +203,22 @@ class SequenceModel:
     @property
     def per_sequence(self):
         """True when the model gives one output per sequence (``(N, O)`` targets)."""
-        return self.pattern in ("one-to-one", "many-to-one")
+        return self._io.per_sequence
+
+    @property
+    def _io(self):
+        """The :class:`rnnlab.patterns.Pattern` of this model's pattern."""
+        return get_pattern(self.pattern)
 
     def _check_x(self, x):
         x, ndim = as_sequence(x, "x", self.input_size, self.dtype)
-        if self.pattern in ("one-to-one", "one-to-many") and x.shape[0] != 1:
+        if self._io.one_input_step and x.shape[0] != 1:
             raise ValueError(f"pattern {self.pattern} takes one input step: x must have shape "
                              f"(1, N, {self.input_size}), got {x.shape}")
         return x, ndim
 
     def _output_length(self, output_length):
-        if self.pattern not in ("one-to-many", "encoder-decoder"):
+        if not self._io.needs_output_length:
             return None
         if output_length is None:
             output_length = self.output_length
@@ -237,17 +232,7 @@ class SequenceModel:
 
         Returns ``(x_full (T_total, N, D), loss_steps (array of step indices))``.
         """
-        T_in, N, D = x.shape
-        L = self._output_length(output_length)
-        if self.pattern == "one-to-many":
-            x_full = np.zeros((L, N, D), x.dtype)
-            x_full[0] = x[0]
-            return x_full, np.arange(L)
-        if self.pattern == "encoder-decoder":
-            return np.concatenate([x, np.zeros((L, N, D), x.dtype)]), np.arange(T_in, T_in + L)
-        if self.per_sequence:
-            return x, np.array([T_in - 1])
-        return x, np.arange(T_in)
+        return self._io.unrolled_inputs(x, self._output_length(output_length))
 
     def _features(self, out, steps):
         """Top-layer features feeding the output layer: ``(S, N, dirs*H)``."""
@@ -325,8 +310,10 @@ class SequenceModel:
     def trace(self, x, h0=None, output_length=None):
         """Hidden states and gate activations of every unrolled step.
 
-        Returns ``{suffix: {"h": (T, N, H), ...}}`` (suffix ``""`` is layer 0,
-        forward direction); GRU adds ``r, z, n``, LSTM ``c, i, f, g, o``.
+        Returns ``{"layer0": {"h": (T, N, H), ...}, ...}``, one entry per layer
+        and direction (``"layer0_reverse"``, ``"layer1"``...); GRU adds
+        ``r, z, n``, LSTM ``c, i, f, g, o``. The keys of rnnlab 0.1 (``""``,
+        ``"_reverse"``, ``"_l1"``) still work, with a ``DeprecationWarning``.
         """
         x, _ = self._check_x(x)
         _, _, cache = self.forward(x, self.initial_state(x.shape[1], h0), output_length)
@@ -356,8 +343,7 @@ class SequenceModel:
         if arr.shape in accepted:
             arr = arr.reshape(full)
         else:
-            seq = "T_out" if self.pattern in ("one-to-many", "encoder-decoder") else "T"
-            names = ("N",) if self.per_sequence else (seq, "N")
+            names = ("N",) if self.per_sequence else (self._io.steps_out_name, "N")
             want = full[1:] if self.per_sequence else full
             names = names + (() if ce else ("O",))
             if arr.ndim == len(want) and arr.shape[len(names) - (1 if ce else 2)] != N:
@@ -379,7 +365,7 @@ class SequenceModel:
         """
         x, ndim = self._check_x(x)
         y_arr = as_array(y, "y", np.float64) if not isinstance(y, np.ndarray) else y
-        if self.pattern in ("one-to-many", "encoder-decoder"):
+        if self._io.needs_output_length:
             if y_arr.ndim < 1:
                 raise ValueError(f"y must be a sequence of outputs for pattern {self.pattern}")
             steps_out = y_arr.shape[0]
@@ -446,9 +432,9 @@ class SequenceModel:
         ``x, y, h0`` are checked here, or ``x`` is a :class:`Batch` from
         :meth:`prepare` (checked already: what a trainer passes at every
         update). Returns ``(loss, grads)``; ``grads`` has the same keys as
-        ``params``. With ``return_dh=True`` also a dict ``{suffix: (T, N, H)}``
-        with the gradient of the loss at every hidden state (see
-        :meth:`hidden_grad_norms`).
+        ``params``. With ``return_dh=True`` also a dict ``{"layer0": (T, N, H),
+        ...}`` (keys as :meth:`trace`'s) with the gradient of the loss at every
+        hidden state (see :meth:`hidden_grad_norms`).
         """
         x, y, state, steps_out = self._batch(x, y, h0)
         z, _, cache = self.forward(x, state, steps_out)
@@ -456,15 +442,35 @@ class SequenceModel:
         res = self.backward(dz, None, cache, return_dh)
         return (loss, res[0]) + ((res[2],) if return_dh else ())
 
-    def hidden_grad_norms(self, x, y, h0=None, unit=""):
-        """``||dL/dh_t||`` for every unrolled step ``t`` (norm over batch and units).
+    def hidden_grad_norms(self, x, y, h0=None, layer=0, direction="forward", unit=None):
+        """``||dL/dh_t||`` for every unrolled step ``t`` (norm over batch and hidden units).
 
         This is the vanishing/exploding-gradient picture: for many-to-one the
         loss sits at the last step and the norms show how much of it reaches
-        each earlier state. ``unit`` picks the layer/direction (``""``: layer 0,
-        forward; ``"_l1"``, ``"_reverse"``...). Returns a ``(T,)`` float64 array.
+        each earlier state. ``layer`` (0 reads the inputs) and ``direction``
+        (``"forward"``, or ``"reverse"`` in a bidirectional model) pick the
+        states. ``unit`` (``""``, ``"_reverse"``, ``"_l1"``...) is the old way
+        to pick them, deprecated. Returns a ``(T,)`` float64 array.
         """
+        if unit is not None:
+            warnings.warn("hidden_grad_norms(unit=...) is deprecated: use layer= and direction=",
+                          DeprecationWarning, stacklevel=2)
+            key = renamed_layer_key(unit)
+            if key is None:
+                raise ValueError(f"unit must be a key like '', '_reverse' or '_l1', got {unit!r}")
+        else:
+            key = layer_key(*self._layer_direction(layer, direction))
         _, _, dh = self.loss_and_grads(x, y, h0, return_dh=True)
-        if unit not in dh:
-            raise ValueError(f"unit must be one of {sorted(dh)}, got {unit!r}")
-        return np.sqrt((dh[unit].astype(np.float64) ** 2).sum(axis=(1, 2)))
+        if key not in dh:
+            raise ValueError(f"this model has no {key!r}: its layers and directions are "
+                             f"{', '.join(dh)}")
+        return np.sqrt((dh[key].astype(np.float64) ** 2).sum(axis=(1, 2)))
+
+    def _layer_direction(self, layer, direction):
+        """Check ``layer`` and ``direction``; returns ``(layer, reverse)``."""
+        layer = check_int(layer, "layer", low=0, high=self.rnn.num_layers - 1)
+        direction = check_choice(direction, "direction", ("forward", "reverse", "backward"))
+        if direction != "forward" and not self.rnn.bidirectional:
+            raise ValueError(f"direction={direction!r} needs a bidirectional model; this one "
+                             "runs forward only")
+        return layer, direction != "forward"

@@ -24,10 +24,11 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from . import bptt as _bptt
 from ._validate import check_float, check_int, check_seed
+from .bptt import check_mode, truncated_windows, windowed_examples, windowed_step
 from .model import Batch, check_model
 from .optim import Optimizer, clip_by_global_norm, clip_by_value, global_norm, grad_norms, make_optimizer
+from .patterns import get_pattern
 
 
 class TrainingDiverged(RuntimeError):
@@ -167,7 +168,7 @@ class Trainer:
             raise ValueError(f"batch_size must be at most the number of training sequences {N}, "
                              f"got {batch_size}")
         T = model.unrolled_inputs(data.x, data.steps_out)[0].shape[0]
-        self.bptt, self.k = _bptt.check_mode(bptt, k, model, T)
+        self.bptt, self.k = check_mode(bptt, k, model, T)
         self.clip_norm = None if clip_norm is None else check_float(clip_norm, "clip_norm", 0, low_open=True)
         self.clip_value = None if clip_value is None else check_float(clip_value, "clip_value", 0, low_open=True)
         if isinstance(optimizer, Optimizer):
@@ -282,16 +283,16 @@ class Trainer:
 
     def _batch_updates(self, batch):
         """Yield ``(loss, grads)`` for each update this batch makes."""
-        m = self.model
+        model = self.model
         if self.bptt == "full":
-            yield m.loss_and_grads(batch)
+            yield model.loss_and_grads(batch)
         elif self.bptt == "truncated":
-            for loss, grads, _ in _bptt.truncated_windows(m, batch.x, batch.y, self.k, batch.state,
-                                                          batch.steps_out):
+            for loss, grads, _ in truncated_windows(model, batch.x, batch.y, self.k, batch.state,
+                                                    batch.steps_out):
                 yield loss, grads
         else:
-            for _, xw, yw in _bptt.windowed_examples(batch.x, batch.y, self.k):
-                yield _bptt.windowed_step(m, xw, yw)
+            for _, xw, yw in windowed_examples(batch.x, batch.y, self.k):
+                yield windowed_step(model, xw, yw)
 
     def _generate(self):
         h = self.history
@@ -367,7 +368,7 @@ class Trainer:
 
     def _hidden_norms(self):
         _, _, dh = self.model.loss_and_grads(self._probe, return_dh=True)
-        return np.sqrt((dh[""].astype(np.float64) ** 2).sum(axis=(1, 2)))
+        return np.sqrt((dh["layer0"].astype(np.float64) ** 2).sum(axis=(1, 2)))
 
     def _diverge(self, what):
         h = self.history
@@ -393,7 +394,7 @@ class Trainer:
         return self.model.loss(batch)
 
     def _check_steps(self, batch, steps_out, what):
-        if self.model.pattern in ("one-to-many", "encoder-decoder") and batch.steps_out != steps_out:
+        if get_pattern(self.model.pattern).needs_output_length and batch.steps_out != steps_out:
             raise ValueError(f"{what} {batch.steps_out} output steps; this trainer's training "
                              f"targets have {steps_out}")
 

@@ -19,7 +19,11 @@ function render({ model, el }) {
     if (old) setTimeout(() => URL.revokeObjectURL(old), 1000);
   };
   const describe = () => {
-    img.alt = model.get("alt") || "";
+    // no alt at all until the panel says what the figure shows: an empty alt would
+    // tell screen readers (and axe) that the plot is decoration
+    const alt = model.get("alt");
+    if (alt) img.alt = alt;
+    else img.removeAttribute("alt");
     for (const c of model.get("_img_classes")) img.classList.add(c);
     const cssWidth = model.get("_css_width");
     img.style.width = cssWidth ? `${cssWidth}px` : "";

@@ -37,7 +37,8 @@ import numpy as np
 
 from ..checks import check_model_gradients
 from ..gradcheck import GradCheckResult, check_function, relative_error
-from ..model import PATTERNS, SequenceModel
+from ..model import SequenceModel
+from ..patterns import PATTERNS, get_pattern
 from ._base import Canvas, Panel, Runner, button, message_html, style_controls, wrapping_row
 
 TOLERANCE = 1e-7
@@ -64,7 +65,7 @@ def tiny_problem(cell="rnn", pattern="many-to-many", activation="tanh", num_laye
                           activation=activation, gru_variant=variant or "pytorch",
                           output_length=s["output_length"], seed=seed)
     rng = np.random.default_rng(seed)
-    steps_in = 1 if model.pattern in ("one-to-one", "one-to-many") else s["steps"]
+    steps_in = 1 if get_pattern(model.pattern).one_input_step else s["steps"]
     x = rng.standard_normal((steps_in, s["batch"], s["input_size"]))
     if model.per_sequence:
         y = rng.standard_normal((s["batch"], s["output_size"]))

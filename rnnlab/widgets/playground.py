@@ -28,6 +28,7 @@ from matplotlib.ticker import NullLocator
 from .. import __version__
 from ..model import SequenceModel
 from ..optim import OPTIMIZERS
+from ..patterns import get_pattern
 from ..train import Trainer
 from . import tasks as T
 from ._base import COLORS, Canvas, button, style_controls
@@ -326,7 +327,7 @@ class Playground(TrainingPanel):
         c["k"].max = max(1, steps)
         c["activation"].disabled = s["cell"] != "rnn"
         c["k"].disabled = s["bptt"] == "full"
-        out_len = train.y.shape[0] if s["pattern"] in ("one-to-many", "encoder-decoder") else None
+        out_len = train.y.shape[0] if get_pattern(s["pattern"]).needs_output_length else None
         self.model = SequenceModel(
             train.input_size, s["hidden_size"], train.output_size, cell=s["cell"], pattern=s["pattern"],
             num_layers=s["num_layers"], bidirectional=s["bidirectional"], activation=s["activation"],

@@ -121,7 +121,8 @@ def _jupyter_env(home: Path, python: str = sys.executable) -> dict:
         (home / sub).mkdir(parents=True, exist_ok=True)
         env[var] = str(home / sub)
     env["PYTHONUNBUFFERED"] = "1"
-    env.pop("JUPYTER_PATH", None)
+    # only the repo's own data files (rnnlab's Voila template), not the caller's
+    env["JUPYTER_PATH"] = str(REPO / "share" / "jupyter")
     return env
 
 
