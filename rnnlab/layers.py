@@ -1,11 +1,17 @@
 """Recurrent layers: simple RNN, GRU and LSTM, stacked and bidirectional.
 
-A layer owns its parameters (a flat dict) and runs the pure sequence functions
-of :mod:`rnnlab.cells` over every layer and direction::
+A layer owns its parameters (a flat dict) and runs pure sequence functions
+over every layer and direction::
 
     layer = rnnlab.GRU(input_size=1, hidden_size=16, num_layers=2, bidirectional=True)
     out, h_n, cache = layer.forward(x)            # x (T, N, D) -> out (T, N, 2*16)
     dx, dh0, grads = layer.backward(dout, None, cache)
+
+Both paths are live: ``fast=True`` (the default) runs the sequence functions of
+:mod:`rnnlab.fast_cells`, rearranged for speed; ``fast=False`` runs those of
+:mod:`rnnlab.cells`, plain loops over the textbook step functions, so a
+debugger steps through the equations while the layer trains. The two give the
+same numbers to rounding.
 
 Parameter names: layer 0, forward direction uses the tutorial's bare names
 ``w_x, w_h, b_h``; deeper layers add ``_l1``, ``_l2``...; the backward-in-time
@@ -23,7 +29,7 @@ from typing import NamedTuple
 
 import numpy as np
 
-from . import cells
+from . import cells, fast_cells
 from ._validate import as_array, as_sequence, check_choice, check_dtype, check_int, check_seed
 
 CELLS = ("rnn", "gru", "lstm")
@@ -100,12 +106,16 @@ class Recurrent:
         Initial weights are drawn uniformly from ``[-1/sqrt(H), 1/sqrt(H)]``,
         as PyTorch does; the same seed gives the same weights.
     dtype : ``"float64"`` (default) or ``"float32"``
+    fast : bool
+        True (default): run :mod:`rnnlab.fast_cells`; False: run the textbook
+        step loops of :mod:`rnnlab.cells` (slower, same numbers to rounding).
+        May be changed between calls.
     """
 
     cell = None
 
     def __init__(self, input_size, hidden_size, num_layers=1, bidirectional=False, seed=0,
-                 dtype="float64"):
+                 dtype="float64", fast=True):
         self.input_size = check_int(input_size, "input_size", low=1)
         self.hidden_size = check_int(hidden_size, "hidden_size", low=1)
         self.num_layers = check_int(num_layers, "num_layers", low=1)
@@ -113,8 +123,25 @@ class Recurrent:
             raise TypeError(f"bidirectional must be True or False, got {bidirectional!r}")
         self.bidirectional = bool(bidirectional)
         self.dtype = check_dtype(dtype)
+        self.fast = fast
         self.seed = seed
         self.params = self.init_params(check_seed(seed))
+
+    @property
+    def fast(self):
+        """Which path runs the sequences: True for :mod:`rnnlab.fast_cells`, False
+        for the textbook loops of :mod:`rnnlab.cells`."""
+        return self._fast
+
+    @fast.setter
+    def fast(self, value):
+        if not isinstance(value, (bool, np.bool_)):
+            raise TypeError(f"fast must be True or False, got {value!r}")
+        self._fast = bool(value)
+
+    def _path(self):
+        """The module whose sequence functions the next forward pass runs."""
+        return fast_cells if self._fast else cells
 
     # -- shapes and parameters ------------------------------------------------
     @property
@@ -267,7 +294,7 @@ class Recurrent:
         ``params``) and, with ``return_dh``, the per-step hidden gradients.
         """
         dout = as_array(dout, "dout", self.dtype, allow_nonfinite=True)
-        T, N = cache[0][0].shape[:2]
+        T, N = cache[0].hs.shape[:2]
         if dout.shape != (T, N, self.output_size):
             raise ValueError(f"dout must have shape (T, N, dirs*H) = {(T, N, self.output_size)}, "
                              f"got {dout.shape}")
@@ -328,6 +355,7 @@ class Recurrent:
                "num_layers": self.num_layers, "bidirectional": self.bidirectional,
                "dtype": np.dtype(self.dtype).name}
         cfg.update(self._extra_config())
+        cfg["fast"] = self.fast
         return cfg
 
     def _extra_config(self):
@@ -336,6 +364,12 @@ class Recurrent:
     def __repr__(self):
         args = ", ".join(f"{k}={v!r}" for k, v in self.config().items() if k != "cell")
         return f"{type(self).__name__}({args})"
+
+
+def _path_of(cache):
+    """The module whose backward matches a sequence cache: a cache goes back
+    through the path that made it, even if ``fast`` changed in between."""
+    return cells if isinstance(cache, cells.SequenceCache) else fast_cells
 
 
 class RNN(Recurrent):
@@ -348,15 +382,15 @@ class RNN(Recurrent):
     cell = "rnn"
 
     def __init__(self, input_size, hidden_size, num_layers=1, bidirectional=False,
-                 activation="tanh", seed=0, dtype="float64"):
+                 activation="tanh", seed=0, dtype="float64", fast=True):
         self.activation = check_choice(activation, "activation", ("sigmoid", "tanh", "relu"))
-        super().__init__(input_size, hidden_size, num_layers, bidirectional, seed, dtype)
+        super().__init__(input_size, hidden_size, num_layers, bidirectional, seed, dtype, fast)
 
     def _seq_forward(self, x, state0, p):
-        return cells.rnn_forward(x, state0, p, self.activation)
+        return self._path().rnn_forward(x, state0, p, self.activation)
 
     def _seq_backward(self, dhs, dstate, cache):
-        return cells.rnn_backward(dhs, dstate, cache)
+        return _path_of(cache).rnn_backward(dhs, dstate, cache)
 
     def _extra_config(self):
         return {"activation": self.activation}
@@ -376,15 +410,15 @@ class GRU(Recurrent):
     cell = "gru"
 
     def __init__(self, input_size, hidden_size, num_layers=1, bidirectional=False,
-                 variant="pytorch", seed=0, dtype="float64"):
+                 variant="pytorch", seed=0, dtype="float64", fast=True):
         self.variant = check_choice(variant, "variant", cells.GRU_VARIANTS)
-        super().__init__(input_size, hidden_size, num_layers, bidirectional, seed, dtype)
+        super().__init__(input_size, hidden_size, num_layers, bidirectional, seed, dtype, fast)
 
     def _seq_forward(self, x, state0, p):
-        return cells.gru_forward(x, state0, p, self.variant)
+        return self._path().gru_forward(x, state0, p, self.variant)
 
     def _seq_backward(self, dhs, dstate, cache):
-        return cells.gru_backward(dhs, dstate, cache)
+        return _path_of(cache).gru_backward(dhs, dstate, cache)
 
     def _extra_config(self):
         return {"variant": self.variant}
@@ -400,17 +434,18 @@ class LSTM(Recurrent):
     cell = "lstm"
 
     def _seq_forward(self, x, state0, p):
-        return cells.lstm_forward(x, state0, p)
+        return self._path().lstm_forward(x, state0, p)
 
     def _seq_backward(self, dhs, dstate, cache):
-        return cells.lstm_backward(dhs, dstate, cache)
+        return _path_of(cache).lstm_backward(dhs, dstate, cache)
 
 
 def make_layer(cell, input_size, hidden_size, num_layers=1, bidirectional=False,
-               activation="tanh", variant="pytorch", seed=0, dtype="float64"):
+               activation="tanh", variant="pytorch", seed=0, dtype="float64", fast=True):
     """Build an :class:`RNN`, :class:`GRU` or :class:`LSTM` by name."""
     cell = check_choice(cell, "cell", CELLS)
-    common = dict(num_layers=num_layers, bidirectional=bidirectional, seed=seed, dtype=dtype)
+    common = dict(num_layers=num_layers, bidirectional=bidirectional, seed=seed, dtype=dtype,
+                  fast=fast)
     if cell == "rnn":
         return RNN(input_size, hidden_size, activation=activation, **common)
     if cell == "gru":

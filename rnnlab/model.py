@@ -87,6 +87,10 @@ class SequenceModel:
     gru_variant : ``"pytorch"`` or ``"original"``, see :class:`rnnlab.GRU`
     seed : int or Generator; the same seed gives the same initial weights
     dtype : ``"float64"`` or ``"float32"``
+    fast : True (default) runs the recurrent part with :mod:`rnnlab.fast_cells`;
+        False with the textbook step loops of :mod:`rnnlab.cells`, which then
+        run in training, BPTT and the panels too (slower, same numbers to
+        rounding). The attribute may be changed later: ``model.fast = False``.
 
     Attributes
     ----------
@@ -112,7 +116,7 @@ class SequenceModel:
     def __init__(self, input_size, hidden_size, output_size, cell="rnn", pattern="many-to-many",
                  num_layers=1, bidirectional=False, activation="tanh", loss="mse",
                  output_activation=None, output_length=None, gru_variant="pytorch", seed=0,
-                 dtype="float64"):
+                 dtype="float64", fast=True):
         self.pattern = get_pattern(pattern).name
         self.loss_name = _name(loss, "loss", losses.LOSSES)
         self.output_size = check_int(output_size, "output_size", low=1)
@@ -131,7 +135,8 @@ class SequenceModel:
         self.seed = seed
         rng = check_seed(seed)
         self.rnn = make_layer(cell, input_size, hidden_size, num_layers, bidirectional,
-                              activation=activation, variant=gru_variant, seed=rng, dtype=dtype)
+                              activation=activation, variant=gru_variant, seed=rng, dtype=dtype,
+                              fast=fast)
         bound = 1.0 / np.sqrt(self.rnn.output_size)
         head = {"w_y": rng.uniform(-bound, bound, (self.output_size, self.rnn.output_size)),
                 "b_y": rng.uniform(-bound, bound, (self.output_size,))}
@@ -145,6 +150,15 @@ class SequenceModel:
     hidden_size = property(lambda self: self.rnn.hidden_size)
     dtype = property(lambda self: self.rnn.dtype)
 
+    @property
+    def fast(self):
+        """True: the fast sequence functions; False: the textbook step loops (see ``fast=``)."""
+        return self.rnn.fast
+
+    @fast.setter
+    def fast(self, value):
+        self.rnn.fast = value
+
     def config(self):
         """Constructor arguments as JSON-friendly values (used by :func:`rnnlab.save`)."""
         r = self.rnn.config()
@@ -154,7 +168,7 @@ class SequenceModel:
                "activation": r.get("activation", "tanh"), "loss": self.loss_name,
                "output_activation": None if self.loss_name == "cross-entropy" else self.output_activation,
                "output_length": self.output_length, "gru_variant": r.get("variant", "pytorch"),
-               "dtype": r["dtype"]}
+               "dtype": r["dtype"], "fast": r["fast"]}
         if isinstance(self.seed, (int, np.integer)):
             cfg["seed"] = int(self.seed)
         return cfg

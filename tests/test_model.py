@@ -5,7 +5,7 @@ import numpy as np
 import pytest
 
 import rnnlab
-from rnnlab import cells as cells_module
+from rnnlab import cells, fast_cells
 
 D, H, O, N = 2, 3, 3, 2
 T_IN, T_OUT = 3, 2
@@ -107,8 +107,10 @@ def test_gradient_check_with_initial_state():
     assert m.loss(x, y, h0=h0) != m.loss(x, y)
 
 
-def test_gradient_check_can_fail(monkeypatch):
-    """The check is not vacuous: a 1% error in one backward gradient is caught."""
+@pytest.mark.parametrize("fast", [True, False], ids=["fast", "textbook"])
+def test_gradient_check_can_fail(monkeypatch, fast):
+    """The check is not vacuous: a 1% error in one backward gradient is caught (either path)."""
+    cells_module = fast_cells if fast else cells
     real = cells_module.gru_backward
 
     def off_by_one_percent(dhs, dstate, cache):
@@ -117,7 +119,7 @@ def test_gradient_check_can_fail(monkeypatch):
         return dx, ds, grads, dh
 
     monkeypatch.setattr(cells_module, "gru_backward", off_by_one_percent)
-    m = make_model("many-to-many", "gru", seed=8)
+    m = make_model("many-to-many", "gru", seed=8, fast=fast)
     x, y = make_xy("many-to-many", "mse", seed=9)
     res = rnnlab.check_model_gradients(m, x, y)
     assert not res.passed and res.worst == "w_h" and res.max_error > 1e-3
