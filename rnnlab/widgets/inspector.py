@@ -6,7 +6,7 @@
     insp = StateInspector(task="adding", cell="gru")   # display it: last expression of a cell
     insp.train(20); insp.wait()                         # or press "Train a little"
     insp.sample = 3                                     # or move the slider
-    insp.trace[""]["z"][:, insp.sample]                 # (T, H): the update gate shown
+    insp.trace["layer0"]["z"][:, insp.sample]                 # (T, H): the update gate shown
 
 One column of pictures sharing the time axis: the input sequence on top, then
 one heatmap per internal quantity, units down and steps across. Hidden states
@@ -26,6 +26,7 @@ from matplotlib.ticker import MaxNLocator
 
 from .._validate import as_sequence
 from ..model import SequenceModel
+from ..patterns import get_pattern
 from ..train import Trainer
 from . import tasks as T
 from ._base import COLORS, Canvas, button, style_controls, wrapping_row
@@ -117,7 +118,7 @@ class StateInspector(TrainingPanel):
         c["hidden_size"] = W.IntSlider(value=hidden_size, min=1, max=32, description="Hidden size",
                                        continuous_update=False)
         c["sample"] = W.IntSlider(value=0, min=0, max=0, description="Sample")
-        c["unit"] = W.Dropdown(options=[("layer 0", "")], value="", description="Layer")
+        c["unit"] = W.Dropdown(options=[("layer 0", "layer0")], value="layer0", description="Layer")
         c["epochs"] = W.BoundedIntText(value=epochs, min=1, max=1000, description="Epochs")
         style_controls(c, {"task": "360px", "cell": "auto", "hidden_size": "300px",
                            "sample": "360px", "unit": "300px", "epochs": "150px"})
@@ -172,12 +173,12 @@ class StateInspector(TrainingPanel):
 
     @property
     def unit(self):
-        """Suffix of the layer/direction shown: ``""``, ``"_reverse"``, ``"_l1"``..."""
+        """Key of the layer/direction shown: ``"layer0"``, ``"layer0_reverse"``, ``"layer1"``..."""
         return self.controls["unit"].value
 
     @property
     def trace(self):
-        """``model.trace(x)`` for the shown data: ``{suffix: {"h": (T, N, H), ...}}``."""
+        """``model.trace(x)`` for the shown data: ``{"layer0": {"h": (T, N, H), ...}, ...}``."""
         return self._trace
 
     # -- model and data ----------------------------------------------------------------
@@ -211,7 +212,7 @@ class StateInspector(TrainingPanel):
             x, y = x.x, x.y if y is None else y
         x, _ = as_sequence(x, "x", model.input_size, model.dtype)
         out_len = _output_length(model.pattern, y) or model.output_length
-        if model.pattern in ("one-to-many", "encoder-decoder") and out_len is None:
+        if get_pattern(model.pattern).needs_output_length and out_len is None:
             raise ValueError(f"pattern {model.pattern} needs an output length: give the model "
                              "output_length or pass targets y")
         train = None
@@ -523,7 +524,7 @@ class StateInspector(TrainingPanel):
 # -- helpers ---------------------------------------------------------------------------------
 
 def _output_length(pattern, y):
-    if y is None or pattern not in ("one-to-many", "encoder-decoder"):
+    if y is None or not get_pattern(pattern).needs_output_length:
         return None
     return int(np.asarray(y).shape[0])
 
@@ -535,11 +536,9 @@ def _take_samples(y, model, n):
     return y[:n] if model.per_sequence else y[:, :n]
 
 
-def _unit_label(sfx):
-    layer = 0
-    if sfx.startswith("_l"):
-        layer = int(sfx[2:].split("_")[0])
-    return f"layer {layer}" + (", backward direction" if sfx.endswith("_reverse") else "")
+def _unit_label(key):
+    layer, _, reverse = key.removeprefix("layer").partition("_")  # "layer1_reverse"
+    return f"layer {layer}" + (", backward direction" if reverse else "")
 
 
 def _nice_limit(v):

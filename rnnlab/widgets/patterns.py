@@ -36,7 +36,8 @@ import ipywidgets as W
 import numpy as np
 from matplotlib.ticker import FuncFormatter, LogLocator, MaxNLocator, NullLocator
 
-from ..model import PATTERNS, SequenceModel
+from ..model import SequenceModel
+from ..patterns import PATTERNS, get_pattern
 from ..train import Trainer
 from . import tasks as T
 from ._base import COLORS, Canvas, button, style_controls, wrapping_row
@@ -249,7 +250,7 @@ class PatternsView(TrainingPanel):
         task = T.get_task(s["task"])
         d = task.defaults
         train, valid = T.make_task_data(s["task"], self._pattern, seed=0)
-        out_len = train.y.shape[0] if self._pattern in ("one-to-many", "encoder-decoder") else None
+        out_len = train.y.shape[0] if get_pattern(self._pattern).needs_output_length else None
         cell = self.controls["cell"].value
         model = SequenceModel(train.input_size, d["hidden_size"], train.output_size, cell=cell,
                               pattern=self._pattern, loss=train.loss, output_length=out_len,
@@ -259,8 +260,8 @@ class PatternsView(TrainingPanel):
                           batch_size=min(d["batch_size"], train.n_samples),
                           clip_norm=d["clip"] or None, valid=valid, seed=self.seed,
                           callback=self._on_progress, record_hidden_grads=False)
-        first = trainer._evaluate(trainer.x, trainer.y)
-        first_valid = trainer._evaluate(*trainer.valid)
+        first = trainer.evaluate(trainer.data)
+        first_valid = trainer.evaluate(trainer.valid)
         return {"cell": cell, "model": model, "trainer": trainer, "train": train, "valid": valid,
                 "curve": {"epoch": [0], "train": [first], "valid": [first_valid]},
                 "pattern": self._pattern}

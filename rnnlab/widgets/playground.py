@@ -28,6 +28,7 @@ from matplotlib.ticker import NullLocator
 from .. import __version__
 from ..model import SequenceModel
 from ..optim import OPTIMIZERS
+from ..patterns import get_pattern
 from ..train import Trainer
 from . import tasks as T
 from ._base import COLORS, Canvas, button, style_controls
@@ -326,7 +327,7 @@ class Playground(TrainingPanel):
         c["k"].max = max(1, steps)
         c["activation"].disabled = s["cell"] != "rnn"
         c["k"].disabled = s["bptt"] == "full"
-        out_len = train.y.shape[0] if s["pattern"] in ("one-to-many", "encoder-decoder") else None
+        out_len = train.y.shape[0] if get_pattern(s["pattern"]).needs_output_length else None
         self.model = SequenceModel(
             train.input_size, s["hidden_size"], train.output_size, cell=s["cell"], pattern=s["pattern"],
             num_layers=s["num_layers"], bidirectional=s["bidirectional"], activation=s["activation"],
@@ -358,8 +359,8 @@ class Playground(TrainingPanel):
             self.draw_loss()
             return
         tr = self.trainer
-        first_train = tr._evaluate(tr.x, tr.y)
-        first_valid = tr._evaluate(*tr.valid) if tr.valid is not None else None
+        first_train = tr.evaluate(tr.data)
+        first_valid = tr.evaluate(tr.valid) if tr.valid is not None else None
         self._curve = {"epoch": [0], "train": [first_train], "valid": [first_valid]}
         self.show_message("")
         self._set_status(f"ready: {self.model.num_params()} parameters, loss {first_train:.4g} "
