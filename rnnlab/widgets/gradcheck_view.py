@@ -32,13 +32,15 @@ import html
 import threading
 import time
 
-import ipywidgets as W
+import ipywidgets
 import numpy as np
 
 from ..checks import check_model_gradients
 from ..gradcheck import GradCheckResult, check_function, relative_error
 from ..model import PATTERNS, SequenceModel
-from ._base import Canvas, Panel, Runner, button, message_html, style_controls, wrapping_row
+from ._base import Canvas, Panel, Runner, message_html, wrapping_row
+from ._controls import make_button
+from ._settings import Choice, Flag, Float, Int
 
 TOLERANCE = 1e-7
 CELLS = (("RNN", "rnn"), ("GRU (PyTorch variant)", "gru-pytorch"),
@@ -103,11 +105,28 @@ class GradCheckView(Panel):
     """
 
     css = "rnnlab-gradcheck"
+    panel_name = "gradcheck"
+    # every setting is live: a change during a check asks for another check
+    SETTINGS = (
+        Choice("source", [("Model settings", "model"), ("Your function", "function")], "model",
+               live=True, label="", widget="toggle", style={"button_width": "120px"}),
+        Flag("compare", True, live=True, label="Compare with reference", width="auto"),
+        Choice("cell", CELLS, "rnn", live=True, label="Cell", width="270px",
+               value_aliases={"gru": "gru-pytorch"}),
+        Choice("activation", ("tanh", "sigmoid", "relu"), "tanh", live=True, label="Activation",
+               width="200px"),
+        Choice("pattern", PATTERNS, "many-to-many", live=True, label="Pattern", width="240px",
+               normalize=lambda name: name.replace("_", "-")),
+        Int("num_layers", 1, 3, 1, live=True, label="Layers", width="240px"),
+        Flag("bidirectional", False, live=True, label="Bidirectional", width="auto"),
+        Int("seed", 0, 2**31 - 1, 0, live=True, label="Seed", widget="box", width="150px"),
+        Float("tol", 1e-15, 1.0, TOLERANCE, control=False),
+    )
 
     def __init__(self, cell="rnn", pattern="many-to-many", activation="tanh", num_layers=1,
                  bidirectional=False, seed=0, tol=TOLERANCE, check=True):
-        super().__init__()
-        self.tol = float(tol)
+        if not isinstance(check, bool):
+            raise TypeError(f"check must be True or False, got {type(check).__name__} {check!r}")
         self.runner = Runner("rnnlab-gradcheck")
         self.result = self.reference_result = self.comparison = None
         self.bars = {}
@@ -115,80 +134,71 @@ class GradCheckView(Panel):
         self._user = None
         self._chart_key = None
         self._lock = threading.Lock()
-        self._busy = self._again = False
-        self._build_controls(cell, pattern, activation, num_layers, bidirectional, seed)
-        self.canvas = Canvas(7.2, 3.0, css="rnnlab-gradcheck-plot")
-        self._build_layout()
-        self._wire()
-        self._sync_controls()
-        if check:
-            self.check()
+        self._busy_checking = self._again = False
+        self._check_first = check
+        super().__init__(cell=cell, pattern=pattern, activation=activation, num_layers=num_layers,
+                         bidirectional=bidirectional, seed=seed, tol=tol)
 
-    # -- controls ---------------------------------------------------------------------
-    def _build_controls(self, cell, pattern, activation, num_layers, bidirectional, seed):
-        c = {}
-        c["cell"] = W.Dropdown(options=CELLS, value="gru-pytorch" if cell == "gru" else cell,
-                               description="Cell")
-        c["activation"] = W.Dropdown(options=["tanh", "sigmoid", "relu"], value=activation,
-                                     description="Activation")
-        c["pattern"] = W.Dropdown(options=list(PATTERNS), value=pattern, description="Pattern")
-        c["num_layers"] = W.IntSlider(value=num_layers, min=1, max=3, description="Layers",
-                                      continuous_update=False)
-        c["bidirectional"] = W.Checkbox(value=bidirectional, description="Bidirectional",
-                                        indent=False)
-        c["seed"] = W.BoundedIntText(value=seed, min=0, max=2**31 - 1, description="Seed")
-        c["source"] = W.ToggleButtons(options=[("Model settings", "model"),
-                                               ("Your function", "function")],
-                                      value="model", description="")
-        c["source"].style.button_width = "120px"
-        c["compare"] = W.Checkbox(value=True, description="Compare with reference", indent=False)
-        style_controls(c, {"cell": "270px", "activation": "200px", "pattern": "240px",
-                           "num_layers": "240px", "bidirectional": "auto", "seed": "150px",
-                           "source": "auto", "compare": "auto"})
-        c["bidirectional"].layout.margin = "0 24px 0 8px"
-        self.controls = c
-        self.buttons = {"check": button("Check", "rnnlab-check", "check", "primary",
-                                        "compare the backward pass with central differences")}
-        self.verdict = W.HTML()
+    @property
+    def tol(self):
+        """The largest relative error that passes."""
+        return self._values["tol"]
+
+    # -- the lifecycle ------------------------------------------------------------------
+    def _build_controls(self):
+        super()._build_controls()
+        self.controls["bidirectional"].layout.margin = "0 24px 0 8px"
+        self.buttons = {"check": make_button("check", "Check", "check", "primary",
+                                             "compare the backward pass with central differences")}
+
+    def _build_views(self):
+        self.verdict = ipywidgets.HTML()
         self.verdict.add_class("rnnlab-verdict")
-        self.table = W.HTML()
+        self.table = ipywidgets.HTML()
         self.table.add_class("rnnlab-gradcheck-table")
+        self.canvas = Canvas(7.2, 3.0, css="rnnlab-gradcheck-plot")
 
     def _build_layout(self):
         c = self.controls
-        self._model_box = W.VBox([wrapping_row([c["cell"], c["activation"], c["pattern"]]),
-                                  wrapping_row([c["num_layers"], c["bidirectional"], c["seed"]])])
+        self._model_box = ipywidgets.VBox([
+            wrapping_row([c["cell"], c["activation"], c["pattern"]]),
+            wrapping_row([c["num_layers"], c["bidirectional"], c["seed"]])])
         self._function_box = wrapping_row([c["source"], c["compare"]])
-        self.widget = W.VBox([self._function_box, self._model_box, W.HBox([self.buttons["check"]]),
-                              self.verdict, self.canvas.image, self.table, self.message])
-        self.widget.add_class(self.css)
+        return ipywidgets.VBox([self._function_box, self._model_box,
+                                ipywidgets.HBox([self.buttons["check"]]), self.verdict,
+                                self.canvas.image, self.table, self.status, self.message])
 
     def _wire(self):
-        c = self.controls
+        super()._wire()
         self.on_click(self.buttons["check"], lambda: self.check(wait=False))
-        for name in ("cell", "activation", "pattern", "num_layers", "bidirectional", "seed"):
-            self.observe(c[name], self._setting_changed)
-        self.observe(c["source"], self._setting_changed)
-        self.observe(c["compare"], lambda _ch: self._show())
 
-    def _setting_changed(self, change):
+    def _first_draw(self):
         self._sync_controls()
-        if not self._quiet:
+        if self._check_first:
+            self.check()
+
+    def _apply(self, changed, old):
+        self._sync_controls()
+        if changed == {"compare"}:
+            self._show()
+        else:
             self.check(wait=False)
 
+    def _inactive(self, name):
+        return name == "activation" and self._values["cell"] != "rnn"
+
     def _sync_controls(self):
-        c = self.controls
-        c["activation"].disabled = c["cell"].value != "rnn"
         has_user = self._user is not None
         self._function_box.layout.display = None if has_user else "none"
         has_ref = has_user and self._user["reference"] is not None
-        c["compare"].layout.display = None if has_ref else "none"
-        self._model_box.layout.display = "none" if c["source"].value == "function" else None
+        self.controls["compare"].layout.display = None if has_ref else "none"
+        self._model_box.layout.display = "none" if self._values["source"] == "function" else None
+        self._refresh_enabled()
 
     @property
     def mode(self):
         """``"model"`` or ``"function"`` (the learner's function)."""
-        return self.controls["source"].value
+        return self._values["source"]
 
     # -- checking a model ------------------------------------------------------------------
     def check(self, wait=True):
@@ -202,15 +212,15 @@ class GradCheckView(Panel):
         if self.mode == "function":
             return self._run_user()
         with self._lock:
-            start, self._again = not self._busy, self._busy  # busy: check again when done
-            self._busy = True
+            start, self._again = not self._busy_checking, self._busy_checking  # again when done
+            self._busy_checking = True
         if start:
             self.runner.join(2.0)  # a job that has just finished may still be in its on_done
             self.buttons["check"].disabled = True
             self.verdict.value = message_html("checking...", "info")
             if not self.runner.start(self._model_job, on_done=self._model_done):
                 with self._lock:
-                    self._busy = False
+                    self._busy_checking = False
                 self.show_message("a check is already running", "warn")
                 return None
         if wait:
@@ -228,25 +238,24 @@ class GradCheckView(Panel):
                 self._check_model()
                 with self._lock:  # decide and clear "busy" at once, so no request is lost
                     if not self._again:
-                        self._busy = False
+                        self._busy_checking = False
                         return
                     self._again = False
         except BaseException:
             with self._lock:
-                self._busy = self._again = False
+                self._busy_checking = self._again = False
             raise
 
     def _check_model(self):
-        c = self.controls
+        v = dict(self._values)  # the settings of this check, even if they change meanwhile
         start = time.perf_counter()
-        model, x, y = tiny_problem(c["cell"].value, c["pattern"].value, c["activation"].value,
-                                   c["num_layers"].value, c["bidirectional"].value,
-                                   c["seed"].value)
+        model, x, y = tiny_problem(v["cell"], v["pattern"], v["activation"], v["num_layers"],
+                                   v["bidirectional"], v["seed"])
         result = check_model_gradients(model, x, y, tol=self.tol)
         n = model.num_params()
-        self.description = (f"{_cell_name(c['cell'].value, c['activation'].value)}, "
-                            f"{model.pattern}, {c['num_layers'].value} layer(s)"
-                            f"{', bidirectional' if c['bidirectional'].value else ''}: "
+        self.description = (f"{_cell_name(v['cell'], v['activation'])}, "
+                            f"{model.pattern}, {v['num_layers']} layer(s)"
+                            f"{', bidirectional' if v['bidirectional'] else ''}: "
                             f"x {x.shape}, y {y.shape}; {n} numbers checked in "
                             f"{time.perf_counter() - start:.2f} s")
         self.result, self.reference_result, self.comparison = result, None, None
@@ -294,6 +303,7 @@ class GradCheckView(Panel):
                           reference=reference, keys=keys, seed=seed, eps=eps,
                           max_entries=max_entries)
         with self._quietly():
+            self._values = {**self._values, "source": "function"}
             self.controls["source"].value = "function"
         self._sync_controls()
         return self._run_user()
@@ -340,7 +350,7 @@ class GradCheckView(Panel):
             return []
         first = "your code" if self.mode == "function" else "backward pass"
         panels = [(first, self.result)]
-        if self.reference_result is not None and self.controls["compare"].value:
+        if self.reference_result is not None and self._values["compare"]:
             panels.append(("reference", self.reference_result))
         return panels
 
@@ -374,7 +384,7 @@ class GradCheckView(Panel):
         if r.message:
             out += _box(r.message)
         cmp = self.comparison
-        if cmp is not None and self.controls["compare"].value:
+        if cmp is not None and self._values["compare"]:
             out += _comparison_html(cmp)
         if self.description:
             out += f'<div style="color:#666;font-size:12px">{html.escape(self.description)}</div>'

@@ -105,11 +105,11 @@ def test_a_given_bidirectional_model_offers_every_layer_and_direction():
                                  bidirectional=True, seed=1)
     data = rnnlab.data.adding(n_samples=12, length=8, seed=0)
     panel = StateInspector(model, data)
-    keys = [v for _, v in panel.controls["unit"].options]
+    keys = [v for _, v in panel.controls["layer"].options]
     assert keys == list(model.trace(data.x)) == ["", "_reverse", "_l1", "_l1_reverse"]
     assert panel.controls["cell"].disabled  # the built-in model's controls do not apply
     assert panel._model_bar.layout.display == "none"
-    panel.controls["unit"].value = "_l1_reverse"
+    panel.controls["layer"].value = "_l1_reverse"
     panel.sample = 5
     expected = model.trace(data.x)["_l1_reverse"]
     for name in ("h", "r", "z", "n"):
