@@ -362,10 +362,11 @@ class Panel:
             try:
                 settings = json.loads(settings)
             except json.JSONDecodeError as err:
-                raise ValueError(f"settings are not valid JSON: {err}") from None
+                raise ValueError(f"settings are not valid JSON: {err} (got {settings[:60]!r})"
+                                 ) from None
         if not isinstance(settings, dict):
             raise TypeError("settings must be a dict or a JSON object, got "
-                            f"{type(settings).__name__}")
+                            f"{type(settings).__name__} {settings!r}")
         settings = dict(settings)
         settings.pop("rnnlab", None)
         panel = settings.pop("panel", self.panel_name)

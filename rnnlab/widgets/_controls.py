@@ -166,7 +166,7 @@ class TextBox(_FromBrowser, ipywidgets.Text):
                 super().set_state(data)
             self.send_state("value")
             if self.notify is not None:
-                self.notify(f"{err}. You typed {typed!r}; the previous {self.description or 'text'} "
+                self.notify(f"{err}: not taken; the previous {self.description or 'text'} "
                             "stays in use.")
             return None
         return super().set_state(sync_data)

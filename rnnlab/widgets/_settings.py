@@ -286,7 +286,7 @@ class Text(Setting):
             try:
                 self.parser(value)
             except ValueError as err:
-                raise ValueError(f"{self.name}: {err}") from None
+                raise ValueError(f"{self.name}: {err} (got {value!r})") from None
         return value
 
 

@@ -39,7 +39,7 @@ from ..checks import check_model_gradients
 from ..gradcheck import GradCheckResult, check_function, relative_error
 from ..model import PATTERNS, SequenceModel
 from ._base import Canvas, Panel, Runner, message_html, wrapping_row
-from ._controls import make_button
+from ._controls import make_button, make_control
 from ._settings import Choice, Flag, Float, Int
 
 TOLERANCE = 1e-7
@@ -108,8 +108,6 @@ class GradCheckView(Panel):
     panel_name = "gradcheck"
     # every setting is live: a change during a check asks for another check
     SETTINGS = (
-        Choice("source", [("Model settings", "model"), ("Your function", "function")], "model",
-               live=True, label="", widget="toggle", style={"button_width": "120px"}),
         Flag("compare", True, live=True, label="Compare with reference", width="auto"),
         Choice("cell", CELLS, "rnn", live=True, label="Cell", width="270px",
                value_aliases={"gru": "gru-pytorch"}),
@@ -124,7 +122,7 @@ class GradCheckView(Panel):
     )
 
     def __init__(self, cell="rnn", pattern="many-to-many", activation="tanh", num_layers=1,
-                 bidirectional=False, seed=0, tol=TOLERANCE, check=True):
+                 bidirectional=False, seed=0, tol=TOLERANCE, compare=True, check=True):
         if not isinstance(check, bool):
             raise TypeError(f"check must be True or False, got {type(check).__name__} {check!r}")
         self.runner = Runner("rnnlab-gradcheck")
@@ -137,7 +135,7 @@ class GradCheckView(Panel):
         self._busy_checking = self._again = False
         self._check_first = check
         super().__init__(cell=cell, pattern=pattern, activation=activation, num_layers=num_layers,
-                         bidirectional=bidirectional, seed=seed, tol=tol)
+                         bidirectional=bidirectional, seed=seed, tol=tol, compare=compare)
 
     @property
     def tol(self):
@@ -148,6 +146,10 @@ class GradCheckView(Panel):
     def _build_controls(self):
         super()._build_controls()
         self.controls["bidirectional"].layout.margin = "0 24px 0 8px"
+        # what is checked, the model of the settings or the learner's function: a view choice
+        self.controls["source"] = make_control(
+            Choice("source", [("Model settings", "model"), ("Your function", "function")],
+                   "model", label="", widget="toggle", style={"button_width": "120px"}), "model")
         self.buttons = {"check": make_button("check", "Check", "check", "primary",
                                              "compare the backward pass with central differences")}
 
@@ -170,7 +172,13 @@ class GradCheckView(Panel):
 
     def _wire(self):
         super()._wire()
+        self.observe(self.controls["source"], self._source_changed)
         self.on_click(self.buttons["check"], lambda: self.check(wait=False))
+
+    def _source_changed(self, change):
+        if not self._quiet:
+            self._sync_controls()
+            self.check(wait=False)
 
     def _first_draw(self):
         self._sync_controls()
@@ -192,13 +200,13 @@ class GradCheckView(Panel):
         self._function_box.layout.display = None if has_user else "none"
         has_ref = has_user and self._user["reference"] is not None
         self.controls["compare"].layout.display = None if has_ref else "none"
-        self._model_box.layout.display = "none" if self._values["source"] == "function" else None
+        self._model_box.layout.display = "none" if self.mode == "function" else None
         self._refresh_enabled()
 
     @property
     def mode(self):
         """``"model"`` or ``"function"`` (the learner's function)."""
-        return self._values["source"]
+        return self.controls["source"].value
 
     # -- checking a model ------------------------------------------------------------------
     def check(self, wait=True):
@@ -303,7 +311,6 @@ class GradCheckView(Panel):
                           reference=reference, keys=keys, seed=seed, eps=eps,
                           max_entries=max_entries)
         with self._quietly():
-            self._values = {**self._values, "source": "function"}
             self.controls["source"].value = "function"
         self._sync_controls()
         return self._run_user()

@@ -244,12 +244,9 @@ class Playground(TrainingPanel):
                 or (name == "k" and v["bptt"] == "full"))
 
     def _apply(self, changed, old):
-        run, tr = self.run, self.trainer
-        for name in ("lr", "clip"):
-            if name in changed and run is not None and run["start"] is not None:
-                # a live change: the run's legend entry will say when it happened
-                run["changes"].append((tr.epoch if tr is not None else 0, name, old[name],
-                                       self._values[name]))
+        tr = self.trainer
+        if self.runner.running:  # in force at the next update: the legend will say when
+            self._take_live_changes()
         if tr is not None:
             tr.optimizer.lr = self._values["lr"]  # takes effect at the next update
             tr.clip_norm = self._values["clip"] or None
@@ -309,10 +306,10 @@ class Playground(TrainingPanel):
             return
         first = self.trainer.evaluate(self.data.x, self.data.y)
         first_valid = self.trainer.evaluate(self.valid.x, self.valid.y)
-        self.run = {"id": self._next_id, "task": self._values["task"], "start": None,
+        # a run gets its number, its settings and its label when it starts training
+        self.run = {"id": None, "task": self._values["task"], "start": None, "live": None,
                     "changes": [], "curve": {"epoch": [0], "train": [first], "valid": [first_valid]},
                     "diverged": None, "reached": None, "loss": self.data.loss}
-        self._next_id += 1
         self._pred = None  # new model or data: the prediction plot is made again
         self.show_message("")
         self._set_status(f"ready: {self.model.num_params()} parameters, loss {first:.4g} before "
@@ -336,8 +333,7 @@ class Playground(TrainingPanel):
         run = self.run
         if run is None or (len(run["curve"]["epoch"]) < 2 and run["diverged"] is None):
             return
-        if run["start"] is None:
-            run["start"] = self.settings()
+        self._start_run()
         kept = self._runs.setdefault(run["task"], [])
         kept.append(run)
         del kept[:-MAX_OVERLAYS]
@@ -375,9 +371,29 @@ class Playground(TrainingPanel):
             self.reset()
         if self.trainer is None:  # these settings cannot build a model; the status says why
             return False
-        if self.run["start"] is None:
-            self.run["start"] = self.settings()  # the label says what the run started with
+        self._start_run()
+        self._take_live_changes()  # lr or clip changed since the last Train: from now on
         return True
+
+    def _start_run(self):
+        """The run starts: its number and the settings its label is made from."""
+        run = self.run
+        if run is not None and run["start"] is None:
+            run["id"], self._next_id = self._next_id, self._next_id + 1
+            run["start"] = self.settings()
+            run["live"] = {name: run["start"][name] for name in ("lr", "clip")}
+
+    def _take_live_changes(self):
+        """Note lr and clip changes that take effect now, at the current epoch."""
+        run = self.run
+        if run is None or run["live"] is None:
+            return
+        epoch = self.trainer.epoch if self.trainer is not None else 0
+        for name, before in run["live"].items():
+            now = self._values[name]
+            if now != before:
+                run["changes"].append((epoch, name, before, now))
+                run["live"][name] = now
 
     def train(self):
         """Start (or continue) training in the background; resumes if paused."""
@@ -517,7 +533,8 @@ class Playground(TrainingPanel):
             parts = [p for p in (_label_part(k, s) for k in differ) if p]
             parts += [f"{_short(name)} {_fmt(a)}→{_fmt(b)} at epoch {e}"
                       for e, name, a, b in r["changes"]]
-            text = f"run {r['id']}" + (": " + ", ".join(parts) if parts else "")
+            number = r["id"] if r["id"] is not None else self._next_id
+            text = f"run {number}" + (": " + ", ".join(parts) if parts else "")
             labels.append(textwrap.fill(text, 30, subsequent_indent="  "))
         return labels
 
@@ -642,7 +659,7 @@ class Playground(TrainingPanel):
         x = run["diverged"]["epoch"]
         ax.plot([x], [1.0], "X", color=color, ms=8, mec="#cf222e", mew=1.5,
                 transform=ax.get_xaxis_transform(), clip_on=False, zorder=5)
-        ax.annotate(f"diverged (run {run['id']})", (x, 1.0), xycoords=("data", "axes fraction"),
+        ax.annotate(f"run {run['id']} diverged", (x, 1.0), xycoords=("data", "axes fraction"),
                     xytext=(6, -4), textcoords="offset points", ha="left", va="top",
                     fontsize=7, color="#cf222e", annotation_clip=False)
 
@@ -678,9 +695,10 @@ def _as_settings_dict(settings):
         try:
             settings = json.loads(settings)
         except json.JSONDecodeError as err:
-            raise ValueError(f"settings are not valid JSON: {err}") from None
+            raise ValueError(f"settings are not valid JSON: {err} (got {settings[:60]!r})") from None
     if not isinstance(settings, dict):
-        raise TypeError(f"settings must be a dict or a JSON object, got {type(settings).__name__}")
+        raise TypeError(f"settings must be a dict or a JSON object, got {type(settings).__name__} "
+                        f"{settings!r}")
     return dict(settings)
 
 
