@@ -35,7 +35,7 @@ from matplotlib.ticker import FuncFormatter
 from PIL import Image
 
 from .. import __version__
-from ._controls import make_control, set_bounds
+from ._factory import make_control, set_bounds
 from ._settings import Float, Int, _same, check_settings, translate_aliases
 
 # a quiet, readable house style for every figure
@@ -262,7 +262,7 @@ class Panel:
        ValueError naming the setting, what it takes and what was given)
        before any widget exists;
     2. the lifecycle runs in one order: :meth:`_build_controls` (one control
-       per setting, from :func:`~rnnlab.widgets._controls.make_control`),
+       per setting, from :func:`~rnnlab.widgets._factory.make_control`),
        :meth:`_build_views` (canvases), :meth:`_build_layout` (returns the root
        box, the one place a panel's layout is written), :meth:`_wire`,
        :meth:`_first_draw`;

@@ -24,7 +24,7 @@ import numbers
 import time
 
 from ._base import Panel, Runner
-from ._controls import make_button
+from ._factory import make_button
 
 
 def loss_text(epoch, loss, valid=None):

@@ -43,7 +43,7 @@ from ..bptt import truncation_fidelity
 from ..cells import rnn_step_backward, rnn_step_forward
 from ..model import SequenceModel
 from ._base import STYLE, Canvas, Panel, message_html
-from ._controls import make_button
+from ._factory import make_button
 from ._settings import Choice, Int
 
 T_RANGE = (6, 20)

@@ -39,7 +39,7 @@ from ..checks import check_model_gradients
 from ..gradcheck import GradCheckResult, check_function, relative_error
 from ..model import PATTERNS, SequenceModel
 from ._base import Canvas, Panel, Runner, message_html, wrapping_row
-from ._controls import make_button, make_control
+from ._factory import make_button, make_control
 from ._settings import Choice, Flag, Float, Int
 
 TOLERANCE = 1e-7

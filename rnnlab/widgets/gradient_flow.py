@@ -45,7 +45,7 @@ from .._validate import check_int
 from ..model import SequenceModel
 from ..train import Trainer
 from ._base import COLORS, DECADES, STYLE, Canvas, message_html
-from ._controls import make_button
+from ._factory import make_button
 from ._settings import Choice, Float, Int, Multi
 from ._training import TrainingPanel
 

@@ -29,7 +29,7 @@ from ..model import SequenceModel
 from ..train import Trainer
 from . import tasks
 from ._base import COLORS, Canvas, wrapping_row
-from ._controls import make_button, make_control
+from ._factory import make_button, make_control
 from ._settings import Choice, Int
 from ._training import TrainingPanel
 

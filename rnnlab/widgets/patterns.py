@@ -40,7 +40,7 @@ from ..model import PATTERNS, SequenceModel
 from ..train import Trainer
 from . import tasks
 from ._base import COLORS, Canvas, wrapping_row
-from ._controls import make_button
+from ._factory import make_button
 from ._diagram import draw_unrolled
 from ._predictions import PredictionPlot
 from ._settings import Choice, Int

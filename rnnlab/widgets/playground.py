@@ -38,7 +38,7 @@ from ..optim import OPTIMIZERS
 from ..train import Trainer
 from . import tasks
 from ._base import COLORS, DECADES, Canvas
-from ._controls import make_button
+from ._factory import make_button
 from ._predictions import PredictionPlot
 from ._settings import Choice, Flag, Float, Int
 from ._training import TrainingPanel, loss_text

@@ -31,7 +31,7 @@ import numpy as np
 from ..cells import rnn_step_forward
 from ..model import SequenceModel
 from ._base import Canvas, Panel
-from ._controls import make_button
+from ._factory import make_button
 from ._diagram import WEIGHT_COLORS, draw_fast, draw_unrolled
 from ._settings import Choice, Int, Text
 

@@ -19,7 +19,7 @@ import pytest
 from bad_arguments import BAD_ARGUMENTS, CASE_INSENSITIVE, clear_error
 from rnnlab.widgets import (ActivationView, BPTTView, GradCheckView, GradientFlowView,
                             PatternsView, Playground, StateInspector, UnfoldingView)
-from rnnlab.widgets import _controls
+from rnnlab.widgets import _factory
 from rnnlab.widgets._base import Panel, Runner
 from rnnlab.widgets._settings import Choice, Flag, Float, Int, Multi, Text
 from rnnlab.widgets._training import TrainingPanel
@@ -103,12 +103,12 @@ def test_every_setting_is_a_keyword_with_the_tables_default(cls):
 @pytest.mark.parametrize("cls", PANELS, ids=lambda c: c.__name__)
 def test_every_control_comes_from_the_one_factory(cls):
     panel = panel_of(cls)
-    kinds = tuple(getattr(_controls, name) for name in (
+    kinds = tuple(getattr(_factory, name) for name in (
         "IntSlider", "FloatSlider", "FloatLogSlider", "NumberBox", "TextBox", "Dropdown",
         "ToggleButtons", "Checkbox", "CheckboxGroup"))
     for name, control in panel.controls.items():
         assert isinstance(control, kinds), (name, type(control))
-        assert _controls.css_class(name) in control._dom_classes
+        assert _factory.css_class(name) in control._dom_classes
     for name, button in panel.buttons.items():
         assert any(c.startswith("rnnlab-") for c in button._dom_classes), name
     assert panel.status in _descendants(panel.widget) and panel.message in _descendants(panel.widget)

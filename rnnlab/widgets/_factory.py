@@ -1,4 +1,4 @@
-"""The one place where panel controls are made.
+"""The one place where panel controls are made (the control factory).
 
 :func:`make_control` turns a :class:`~rnnlab.widgets._settings.Setting` into a
 core ipywidgets control, :func:`make_button` makes a button; every panel makes
