@@ -10,7 +10,9 @@ Run from the repository root::
 For the simple RNN (tanh), the GRU and the LSTM layer it times one
 forward + backward pass (``layer.forward(x)`` then
 ``layer.backward(dout, None, cache)``) at a teaching size (T=50, N=32, D=1,
-H=32) and a long one (T=200), in float64 and float32, against
+H=32) and a long one (T=200), in float64 and float32, on both paths: the
+default ``fast=True`` (rnnlab.fast_cells) and ``fast=False`` (the textbook
+step loops of rnnlab.cells). The fast path is measured against
 
 * the "tutorial loop": the same maths done one sample at a time, each sample
   a loop over the time steps with vector maths (written out below, checked to
@@ -20,10 +22,13 @@ H=32) and a long one (T=200), in float64 and float32, against
   same weights (``rnnlab.torch_layout.to_torch``), same dtype, one thread, and
   ``out.backward(dout)``; NumPy's BLAS is also held to one thread.
 
+The textbook path is checked against the tutorial loop too, and its time is
+reported beside the fast path's (``textbook x`` = textbook time / fast time).
+
 The numbers that matter are the ratios; absolute times on a shared machine are
 noisy. Every configuration is run once before any timing (so that all see the
 same memory-allocator state), then each is warmed up and timed in blocks, and
-the median block is reported. rnnlab and PyTorch blocks alternate, and each
+the median block is reported. Fast, textbook and PyTorch blocks alternate, and each
 tutorial-loop run is paired with an rnnlab block right after it, so that slow
 spells of the machine hit both sides of a ratio. The clock is the process's
 CPU time by default: everything is single-threaded, and CPU time is disturbed
@@ -227,8 +232,8 @@ LOOPS = {"rnn": loop_rnn, "gru": loop_gru, "lstm": loop_lstm}
 # ---------------------------------------------------------------------------
 
 
-def make_case(cell_cls, T, dtype):
-    layer = cell_cls(D, H, seed=0, dtype=dtype)
+def make_case(cell_cls, T, dtype, fast=True):
+    layer = cell_cls(D, H, seed=0, dtype=dtype, fast=fast)
     rng = np.random.default_rng(1)
     x = rng.normal(size=(T, N, D)).astype(dtype)
     dout = rng.normal(size=(T, N, H)).astype(dtype)
@@ -391,6 +396,7 @@ def bench(args):
             for _, cls in CELLS:
                 layer, x, dout = make_case(cls, T, dtype)
                 rnnlab_run(layer, x, dout)
+                rnnlab_run(make_case(cls, T, dtype, fast=False)[0], x, dout)
                 if torch is not None:
                     torch_runner(layer, x, dout)[1]()
     rows = []
@@ -398,18 +404,20 @@ def bench(args):
         for size_name, T in sizes:
             for cell, cls in CELLS:
                 layer, x, dout = make_case(cls, T, dtype)
+                textbook = make_case(cls, T, dtype, fast=False)[0]  # same weights, same data
                 # correctness first: float64 to 1e-8; float32 only to its own precision
                 tol = 1e-8 if dtype == "float64" else 1e-3
-                loop_err = check_loop(cell, layer, x, dout, tol)
+                loop_err = max(check_loop(cell, layer, x, dout, tol),
+                               check_loop(cell, textbook, x, dout, tol))
                 torch_err = check_torch(layer, x, dout, tol) if torch is not None else None
 
                 ours = lambda: rnnlab_run(layer, x, dout)  # noqa: E731
-                fns = [ours]
+                fns = [ours, lambda: rnnlab_run(textbook, x, dout)]
                 if torch is not None:
                     fns.append(torch_runner(layer, x, dout)[1])
                 times = interleaved(fns, repeats, budget)
-                t_ours = times[0]
-                t_torch = times[1] if torch is not None else None
+                t_ours, t_textbook = times[:2]
+                t_torch = times[2] if torch is not None else None
                 # the loop is slow: a few single runs, each paired with a block of
                 # rnnlab runs right after it; the ratio is the median of the pairs
                 loop = lambda: LOOPS[cell](layer.params, x, dout)  # noqa: E731
@@ -419,7 +427,8 @@ def bench(args):
                 loop_ratio = statistics.median(lp / o for lp, o in pairs)
                 row = {
                     "cell": cell, "dtype": dtype, "size": size_name, "T": T, "N": N, "D": D, "H": H,
-                    "rnnlab_ms": t_ours * 1e3, "loop_ms": t_loop * 1e3,
+                    "rnnlab_ms": t_ours * 1e3, "textbook_ms": t_textbook * 1e3,
+                    "textbook_ratio": t_textbook / t_ours, "loop_ms": t_loop * 1e3,
                     "loop_ratio": loop_ratio,
                     "torch_ms": None if t_torch is None else t_torch * 1e3,
                     "torch_ratio": None if t_torch is None else t_torch / t_ours,
@@ -428,7 +437,8 @@ def bench(args):
                     "loop_max_diff": loop_err, "torch_max_diff": torch_err,
                 }
                 rows.append(row)
-                print(f"  done {cell:4s} {dtype} T={T:<3d}  rnnlab {row['rnnlab_ms']:7.2f} ms", flush=True)
+                print(f"  done {cell:4s} {dtype} T={T:<3d}  fast {row['rnnlab_ms']:7.2f} ms, "
+                      f"textbook {row['textbook_ms']:7.2f} ms", flush=True)
     return rows
 
 
@@ -446,19 +456,23 @@ def report(rows, imp_wall, imp_cpu, heavy, args):
           + " (set before importing NumPy)" + (", torch.set_num_threads(1)" if torch is not None else ""))
     clock = "CPU time (time.process_time)" if CLOCK is time.process_time else "wall time (time.perf_counter)"
     print(f"Forward + backward of one batch, N={N}, D={D}, H={H}: {clock}, median of interleaved repeats.")
-    print("loop x = per-sample tutorial loop time / rnnlab time (median of paired runs);")
-    print("torch x = PyTorch time / rnnlab time (>= 1: rnnlab is not slower). Ratios matter, not ms.")
+    print("fast = rnnlab's default path (fast=True); textbook = the step loops (fast=False);")
+    print("textbook x = textbook time / fast time (how much the rearranging for speed buys);")
+    print("loop x = per-sample tutorial loop time / fast time (median of paired runs);")
+    print("torch x = PyTorch time / fast time (>= 1: rnnlab is not slower). Ratios matter, not ms.")
     print()
-    head = (f"{'cell':5s} {'dtype':8s} {'T':>4s} {'rnnlab ms':>10s} {'loop ms':>9s} {'loop x':>7s} "
-            f"{'torch ms':>9s} {'torch x':>8s} {'peak KiB':>9s} {'faults':>7s}")
+    head = (f"{'cell':5s} {'dtype':8s} {'T':>4s} {'fast ms':>8s} {'textbook ms':>12s} {'textbook x':>11s} "
+            f"{'loop ms':>8s} {'loop x':>7s} {'torch ms':>9s} {'torch x':>8s} {'peak KiB':>9s} "
+            f"{'faults':>7s}")
     print(head)
     print("-" * len(head))
     for r in rows:
-        print(f"{r['cell']:5s} {r['dtype']:8s} {r['T']:4d} {r['rnnlab_ms']:10.2f} {r['loop_ms']:9.1f} "
-              f"{r['loop_ratio']:7.1f} {fmt(r['torch_ms'], '9.2f')} {fmt(r['torch_ratio'], '8.2f')} "
+        print(f"{r['cell']:5s} {r['dtype']:8s} {r['T']:4d} {r['rnnlab_ms']:8.2f} {r['textbook_ms']:12.2f} "
+              f"{r['textbook_ratio']:11.1f} {r['loop_ms']:8.1f} {r['loop_ratio']:7.1f} "
+              f"{fmt(r['torch_ms'], '9.2f')} {fmt(r['torch_ratio'], '8.2f')} "
               f"{r['peak_kib']:9.0f} {fmt(r['page_faults'], '7.0f')}")
-    print("peak KiB = tracemalloc peak of one rnnlab forward + backward (NumPy buffers included);")
-    print("faults = minor page faults per rnnlab forward + backward (fresh memory from the OS).")
+    print("peak KiB = tracemalloc peak of one fast forward + backward (NumPy buffers included);")
+    print("faults = minor page faults per fast forward + backward (fresh memory from the OS).")
     print()
     print(f"import rnnlab (fresh interpreter, median of runs, NumPy's own import included): "
           f"{imp_cpu:.3f} s CPU, {imp_wall:.3f} s wall; "

@@ -31,14 +31,15 @@ Quick start::
     history = rnnlab.fit(model, data, epochs=30, lr=0.02)
     print(rnnlab.check_model_gradients(model, data.x[:, :4], data.y[:, :4]))
 """
-from . import bptt, data, optim, text, torch_layout  # torch_layout imports torch only when used
+from . import bptt, data, learner, optim, patterns, text, torch_layout  # torch_layout imports torch only when used
 from .bptt import truncated_grads, truncation_fidelity
 from .checks import check_model_gradients
 from .data import Dataset, make_dataset
 from .gradcheck import GradCheckResult, check_function, check_gradients, numerical_gradient
 from .io import load, save
 from .layers import CELLS, GRU, LSTM, RNN, make_layer
-from .model import PATTERNS, SequenceModel
+from .model import SequenceModel
+from .patterns import PATTERNS, get_pattern
 from .optim import OPTIMIZERS, make_optimizer
 from .train import History, Trainer, TrainingDiverged, fit
 from .cells import (gru_step_backward, gru_step_forward, lstm_step_backward, lstm_step_forward,
@@ -47,11 +48,11 @@ from .cells import (gru_step_backward, gru_step_forward, lstm_step_backward, lst
 __version__ = "0.1.0"
 
 __all__ = [
-    "RNN", "GRU", "LSTM", "CELLS", "make_layer", "SequenceModel", "PATTERNS",
+    "RNN", "GRU", "LSTM", "CELLS", "make_layer", "SequenceModel", "PATTERNS", "get_pattern",
     "Trainer", "fit", "History", "TrainingDiverged", "OPTIMIZERS", "make_optimizer",
     "check_model_gradients", "check_gradients", "check_function", "numerical_gradient",
     "GradCheckResult", "truncated_grads", "truncation_fidelity", "save", "load",
-    "Dataset", "make_dataset", "data", "text", "optim", "bptt", "torch_layout",
+    "Dataset", "make_dataset", "data", "text", "optim", "bptt", "torch_layout", "learner", "patterns",
     "rnn_step_forward", "rnn_step_backward", "gru_step_forward", "gru_step_backward",
     "lstm_step_forward", "lstm_step_backward",
 ]

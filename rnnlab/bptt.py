@@ -47,24 +47,21 @@ def check_mode(bptt, k, model, T):
     k = check_int(k, "k")
     if not 1 <= k <= T:
         raise ValueError(f"k must be between 1 and the sequence length T={T}, got k={k}")
-    if bptt == "windowed" and (model.per_sequence or model.pattern != "many-to-many"):
+    if bptt == "windowed" and model.pattern != "many-to-many":
         raise ValueError("bptt='windowed' (the tutorial's procedure) needs a many-to-many series "
                          f"task with a target at every step; this model's pattern is {model.pattern}")
     return bptt, k
 
 
-def _window_backward(model, x_win, state, local_steps, y_sel, weight=1.0):
+def _window_backward(model, x_win, state, local_steps, y_sel):
     """Forward one window from ``state``, loss at ``local_steps``, gradients within the window.
 
-    Returns ``(window_mean_loss, grads, final_state)``; gradients are scaled by
-    ``weight`` (the window's share of all loss-carrying steps), the loss is not.
+    Returns ``(window_mean_loss, grads, final_state)``. The gradient stops at
+    the window's first step: nothing flows into ``state`` (it is "detached").
     """
-    out, h_n, rnn_cache = model.rnn._forward(x_win, state)
-    feat = out[local_steps]  # (S_w, N, H)
-    z = feat @ model.params["w_y"].T + model.params["b_y"]
-    loss, dz = model._loss_and_dz(z, y_sel)
-    grads, _ = model._backward(dz * weight, model._zero_dstate(x_win.shape[1]),
-                               (rnn_cache, out.shape, local_steps, feat, z))
+    z, h_n, cache = model.forward_steps(x_win, state, local_steps)
+    loss, dz = model.loss_and_dz(z, y_sel)
+    grads, _ = model.backward(dz, None, cache)
     return loss, grads, _as_tuple(h_n)
 
 
@@ -76,7 +73,7 @@ def _as_tuple(h_n):
 def truncated_windows(model, x, y, k, state, steps_out):
     """Yield ``(loss, grads, share)`` for each TBPTT(k) window, in time order.
 
-    Arrays must come from ``model._prepare``. The generator computes a window
+    Arrays must come from ``model.prepare``. The generator computes a window
     only when asked, so the caller may update the weights between windows (as
     training does). ``share`` is the window's fraction of the loss-carrying
     steps; windows with no loss (e.g. the early part of a many-to-one
@@ -88,7 +85,7 @@ def truncated_windows(model, x, y, k, state, steps_out):
         b = min(a + k, T)
         sel = np.nonzero((steps >= a) & (steps < b))[0]
         if sel.size == 0:
-            _, h_n, _ = model.rnn._forward(x_full[a:b], state)
+            _, h_n, _ = model.forward_steps(x_full[a:b], state, steps[sel])
             state = _as_tuple(h_n)  # carried forward, no gradient
             continue
         share = sel.size / steps.size
@@ -108,7 +105,7 @@ def windowed_examples(x, y, k):
 
 def windowed_step(model, x_win, y_last):
     """Loss and gradients of one tutorial window: from ``h = 0``, error at its last step."""
-    state = model._state(None, x_win.shape[1])
+    state = model.initial_state(x_win.shape[1])
     loss, grads, _ = _window_backward(model, x_win, state, np.array([x_win.shape[0] - 1]), y_last)
     return loss, grads
 
@@ -120,7 +117,7 @@ def truncated_grads(model, x, y, k, h0=None):
     updating. The loss is the same as full BPTT's; only gradient paths longer
     than a window are cut. Returns ``(loss, grads)``.
     """
-    x, y, state, steps_out = check_model(model)._prepare(x, y, h0)
+    x, y, state, steps_out = check_model(model).prepare(x, y, h0)
     T = model.unrolled_inputs(x, steps_out)[0].shape[0]
     check_mode("truncated", k, model, T)
     total_loss, total = 0.0, {key: np.zeros_like(v) for key, v in model.params.items()}
@@ -143,15 +140,15 @@ def truncation_fidelity(model, x, y, ks=None, h0=None):
     (``||g_k - g|| / ||g||``) and ``per_param`` (``{name: relative error per k}``).
     At ``k = T`` the two agree exactly.
     """
-    xa, ya, state, steps_out = check_model(model)._prepare(x, y, h0)
-    T = model.unrolled_inputs(xa, steps_out)[0].shape[0]
+    batch = check_model(model).prepare(x, y, h0)
+    T = model.unrolled_inputs(batch.x, batch.steps_out)[0].shape[0]
     if ks is None:
         ks = range(1, T + 1)
     elif not isinstance(ks, (list, tuple, range, np.ndarray)):
         raise TypeError(f"ks must be a list of window lengths k, got {type(ks).__name__} {ks!r}")
     # check every k (and the model's direction) before any work, so a bad one fails at once
     ks = [check_mode("truncated", k, model, T)[1] for k in ks]
-    _, full = model._loss_grads(xa, ya, state, steps_out)
+    _, full = model.loss_and_grads(batch)
     g = _flat(full)
     cos, rel, per = [], [], {name: [] for name in full}
     for k in ks:

@@ -37,15 +37,11 @@ def check_model_gradients(model, x, y, bptt="full", h0=None, eps=1e-5, tol=1e-7,
         raise ValueError("gradient checks compare with the full BPTT gradient; use "
                          "truncation_fidelity(model, x, y, ks) to measure a truncated one")
     clone = _float64_copy(model)
-    x, y, state, steps_out = clone._prepare(x, y, h0)
-
-    def loss_and_grads(params):
-        if params is not clone._params:
-            clone.set_params(params)
-        return clone._loss_grads(x, y, state, steps_out)
-
-    return check_gradients(loss_and_grads, clone._params, eps=eps, tol=tol, keys=keys,
-                           max_entries=max_entries, seed=seed)
+    batch = clone.prepare(x, y, h0)
+    # the check perturbs these very arrays (float64, so in place), which are the clone's weights
+    params = dict(clone.params)
+    return check_gradients(lambda _: clone.loss_and_grads(batch), params, eps=eps, tol=tol,
+                           keys=keys, max_entries=max_entries, seed=seed)
 
 
 __all__ = ["check_model_gradients", "truncated_grads", "truncation_fidelity"]

@@ -67,7 +67,8 @@ class GradCheckResult:
     message: str = ""
 
     @classmethod
-    def _from_errors(cls, errors, tolerance, shapes, message=""):
+    def from_errors(cls, errors, tolerance, shapes, message=""):
+        """A result from relative errors per parameter; the worst, the verdict follow."""
         # NaN compares False with everything; rank it as the worst error
         rank = {k: (np.inf if np.isnan(e) else e) for k, e in errors.items()}
         worst = max(rank, key=rank.get) if rank else ""
@@ -76,7 +77,8 @@ class GradCheckResult:
         return cls(dict(errors), max_error, float(tolerance), passed, worst, dict(shapes), message)
 
     @classmethod
-    def _failure(cls, message, tolerance):
+    def failure(cls, message, tolerance):
+        """A failed result that compared nothing, for a check that could not run."""
         return cls({}, float("inf"), float(tolerance), False, "", {}, message)
 
     def summary(self):
@@ -325,7 +327,7 @@ def check_gradients(loss_and_grads, params, eps=1e-6, tol=1e-7, keys=None,
         picked = np.array([analytic[key][i] for i in idx])
         errors[key] = relative_error(picked, numeric)
         shapes[key] = arr.shape
-    return GradCheckResult._from_errors(errors, tol, shapes)
+    return GradCheckResult.from_errors(errors, tol, shapes)
 
 
 def check_function(fn, backward, inputs, upstream=None, seed=0, eps=1e-6, tol=1e-7,
@@ -387,7 +389,7 @@ def check_function(fn, backward, inputs, upstream=None, seed=0, eps=1e-6, tol=1e
             raise ValueError("upstream contains NaN or infinite values")
     # float64 copies: perturbing them never touches the learner's arrays
     work = {k: (v.astype(np.float64) if k in array_keys else v) for k, v in inputs.items()}
-    fail = lambda msg: GradCheckResult._failure(msg, tol)  # noqa: E731
+    fail = lambda msg: GradCheckResult.failure(msg, tol)  # noqa: E731
 
     def forward():
         res = fn(**work)
@@ -466,7 +468,7 @@ def check_function(fn, backward, inputs, upstream=None, seed=0, eps=1e-6, tol=1e
         picked = np.array([analytic[key][i] for i in idx])
         errors[key] = relative_error(picked, numeric)
     errors = {k: errors[k] for k in keys}  # keep the order of inputs
-    return GradCheckResult._from_errors(errors, tol, shapes, "; ".join(problems))
+    return GradCheckResult.from_errors(errors, tol, shapes, "; ".join(problems))
 
 
 class _UserError(Exception):

@@ -1,23 +1,35 @@
 """Recurrent layers: simple RNN, GRU and LSTM, stacked and bidirectional.
 
-A layer owns its parameters (a flat dict) and runs the pure sequence functions
-of :mod:`rnnlab.cells` over every layer and direction::
+A layer owns its parameters (a flat dict) and runs pure sequence functions
+over every layer and direction::
 
     layer = rnnlab.GRU(input_size=1, hidden_size=16, num_layers=2, bidirectional=True)
     out, h_n, cache = layer.forward(x)            # x (T, N, D) -> out (T, N, 2*16)
     dx, dh0, grads = layer.backward(dout, None, cache)
 
+Both paths are live: ``fast=True`` (the default) runs the sequence functions of
+:mod:`rnnlab.fast_cells`, rearranged for speed; ``fast=False`` runs those of
+:mod:`rnnlab.cells`, plain loops over the textbook step functions, so a
+debugger steps through the equations while the layer trains. The two give the
+same numbers to rounding.
+
 Parameter names: layer 0, forward direction uses the tutorial's bare names
 ``w_x, w_h, b_h``; deeper layers add ``_l1``, ``_l2``...; the backward-in-time
-direction adds ``_reverse``. The simple RNN keeps one bias ``b_h`` where PyTorch
+direction adds ``_reverse``. Per-layer results (:meth:`Recurrent.trace`, the
+hidden-state gradients) are keyed ``"layer0"``, ``"layer0_reverse"``,
+``"layer1"``... (:func:`layer_key`). The simple RNN keeps one bias ``b_h`` where PyTorch
 has two (``bias_ih + bias_hh``, which always enter as a sum); see
 :mod:`rnnlab.torch_layout` for the exact mapping.
 """
 from __future__ import annotations
 
+import re
+import warnings
+from typing import NamedTuple
+
 import numpy as np
 
-from . import cells
+from . import cells, fast_cells
 from ._validate import as_array, as_sequence, check_choice, check_dtype, check_int, check_seed
 
 CELLS = ("rnn", "gru", "lstm")
@@ -27,6 +39,53 @@ _GATES = {"rnn": 1, "gru": 3, "lstm": 4}
 def param_suffix(layer, reverse):
     """Suffix of a parameter name: ``''``, ``'_l1'``, ``'_reverse'``, ``'_l1_reverse'``."""
     return ("" if layer == 0 else f"_l{layer}") + ("_reverse" if reverse else "")
+
+
+def layer_key(layer, reverse=False):
+    """Key of one layer and direction in per-layer results: ``"layer0"``, ``"layer0_reverse"``..."""
+    return f"layer{layer}" + ("_reverse" if reverse else "")
+
+
+def renamed_layer_key(old):
+    """The key that replaced a key of rnnlab 0.1 (``""``, ``"_reverse"``, ``"_l1"``...), or None."""
+    found = re.fullmatch(r"(?:_l(\d+))?(_reverse)?", old) if isinstance(old, str) else None
+    return None if found is None else layer_key(int(found.group(1) or 0), bool(found.group(2)))
+
+
+class ByLayer(dict):
+    """``{layer key: value}`` for every layer and direction (:func:`layer_key`).
+
+    The keys of rnnlab 0.1 (``""`` for layer 0, ``"_reverse"``, ``"_l1"``...)
+    still work for one release, with a ``DeprecationWarning``.
+    """
+
+    def __missing__(self, key):
+        new = renamed_layer_key(key)
+        if new is None or not dict.__contains__(self, new):
+            raise KeyError(key)
+        warnings.warn(f"the key {key!r} is deprecated, use {new!r}: per-layer results are keyed "
+                      f"{', '.join(map(repr, self))}", DeprecationWarning, stacklevel=2)
+        return self[new]
+
+    def __contains__(self, key):
+        return dict.__contains__(self, key) or dict.__contains__(self, renamed_layer_key(key))
+
+    def get(self, key, default=None):
+        return self[key] if key in self else default
+
+
+class LayerDirection(NamedTuple):
+    """One layer and direction of a stacked, possibly bidirectional, recurrent layer."""
+
+    layer: int          #: 0 for the layer that reads the inputs
+    reverse: bool       #: True for the backward-in-time direction
+    suffix: str         #: of its parameter names: ``""``, ``"_reverse"``, ``"_l1"``...
+    input_size: int     #: features it reads: ``D`` for layer 0, ``dirs*H`` above
+
+    @property
+    def key(self):
+        """Its key in per-layer results: ``"layer0"``, ``"layer0_reverse"``, ``"layer1"``..."""
+        return layer_key(self.layer, self.reverse)
 
 
 class Recurrent:
@@ -47,12 +106,16 @@ class Recurrent:
         Initial weights are drawn uniformly from ``[-1/sqrt(H), 1/sqrt(H)]``,
         as PyTorch does; the same seed gives the same weights.
     dtype : ``"float64"`` (default) or ``"float32"``
+    fast : bool
+        True (default): run :mod:`rnnlab.fast_cells`; False: run the textbook
+        step loops of :mod:`rnnlab.cells` (slower, same numbers to rounding).
+        May be changed between calls.
     """
 
     cell = None
 
     def __init__(self, input_size, hidden_size, num_layers=1, bidirectional=False, seed=0,
-                 dtype="float64"):
+                 dtype="float64", fast=True):
         self.input_size = check_int(input_size, "input_size", low=1)
         self.hidden_size = check_int(hidden_size, "hidden_size", low=1)
         self.num_layers = check_int(num_layers, "num_layers", low=1)
@@ -60,8 +123,25 @@ class Recurrent:
             raise TypeError(f"bidirectional must be True or False, got {bidirectional!r}")
         self.bidirectional = bool(bidirectional)
         self.dtype = check_dtype(dtype)
+        self.fast = fast
         self.seed = seed
         self.params = self.init_params(check_seed(seed))
+
+    @property
+    def fast(self):
+        """Which path runs the sequences: True for :mod:`rnnlab.fast_cells`, False
+        for the textbook loops of :mod:`rnnlab.cells`."""
+        return self._fast
+
+    @fast.setter
+    def fast(self, value):
+        if not isinstance(value, (bool, np.bool_)):
+            raise TypeError(f"fast must be True or False, got {value!r}")
+        self._fast = bool(value)
+
+    def _path(self):
+        """The module whose sequence functions the next forward pass runs."""
+        return fast_cells if self._fast else cells
 
     # -- shapes and parameters ------------------------------------------------
     @property
@@ -78,18 +158,18 @@ class Recurrent:
         """Number of arrays in a state: 1 (h) or 2 for the LSTM (h, c)."""
         return 2 if self.cell == "lstm" else 1
 
-    def _units(self):
-        """``(layer, reverse, suffix, input_features)`` for every layer and direction."""
+    def layer_directions(self):
+        """A :class:`LayerDirection` for every layer and direction, in parameter order."""
         for layer in range(self.num_layers):
             d_in = self.input_size if layer == 0 else self.output_size
             for reverse in range(self.num_directions):
-                yield layer, bool(reverse), param_suffix(layer, reverse), d_in
+                yield LayerDirection(layer, bool(reverse), param_suffix(layer, reverse), d_in)
 
     def param_shapes(self):
         """``{name: shape}`` of every parameter, in a fixed order."""
         G, H = _GATES[self.cell], self.hidden_size
         shapes = {}
-        for _, _, sfx, d_in in self._units():
+        for _, _, sfx, d_in in self.layer_directions():
             shapes["w_x" + sfx] = (G * H, d_in)
             shapes["w_h" + sfx] = (G * H, H)
             shapes["b_h" + sfx] = (G * H,)
@@ -102,11 +182,14 @@ class Recurrent:
         return {name: rng.uniform(-bound, bound, size=shape).astype(self.dtype)
                 for name, shape in self.param_shapes().items()}
 
-    def unit_params(self, sfx):
-        """The parameters of one layer/direction under their bare names (views, not copies)."""
+    def direction_params(self, sfx):
+        """The parameters of one layer and direction (its name suffix ``sfx``) under
+        their bare names ``w_x, w_h, b_h`` (views, not copies)."""
         return {name[: len(name) - len(sfx)] if sfx else name: arr
                 for name, arr in self.params.items()
                 if (name.endswith(sfx) and name[: len(name) - len(sfx)] in ("w_x", "w_h", "b_h", "b_hn"))}
+
+    unit_params = direction_params  # its name in rnnlab 0.1
 
     # -- the cell-specific sequence functions -------------------------------
     def _seq_forward(self, x, state0, p):
@@ -123,8 +206,12 @@ class Recurrent:
             return (np.zeros(shape, self.dtype), np.zeros(shape, self.dtype))
         return np.zeros(shape, self.dtype)
 
-    def _state_tuple(self, state, batch_size, name):
-        """Validate a user state and return it as a tuple of ``(L*dirs, N, H)`` arrays."""
+    def state_tuple(self, state, batch_size, name="h0"):
+        """Check a user's state (None: zeros) and return it as a tuple of ``(L*dirs, N, H)`` arrays.
+
+        The tuple is the form :meth:`forward_unchecked` takes: ``(h,)``, or
+        ``(h, c)`` for the LSTM. ``name`` is the argument named in errors.
+        """
         if state is None:
             state = self.zero_state(batch_size)
         parts = state if self.cell == "lstm" else (state,)
@@ -163,26 +250,31 @@ class Recurrent:
         cache : everything ``backward`` needs
         """
         x, _ = as_sequence(x, "x", self.input_size, self.dtype)
-        state = self._state_tuple(h0, x.shape[1], "h0")
-        return self._forward(x, state)
+        state = self.state_tuple(h0, x.shape[1], "h0")
+        return self.forward_unchecked(x, state)
 
-    def _forward(self, x, state):
-        """``forward`` on validated arrays; ``state`` is a tuple of ``(L*dirs, N, H)``."""
+    def forward_unchecked(self, x, state):
+        """:meth:`forward` on arrays the caller has checked, without checking them again.
+
+        ``x (T, N, D)`` in the layer's dtype, ``state`` from :meth:`state_tuple`.
+        The model and the trainer call this at every update, where a NaN is to
+        be noticed and reported, not refused.
+        """
         inp = x
-        unit_caches, finals = [], []
-        for idx, (layer, reverse, sfx, _) in enumerate(self._units()):
+        caches, finals = [], []
+        for idx, (layer, reverse, sfx, _) in enumerate(self.layer_directions()):
             if not reverse:
                 outs = []
             s0 = tuple(s[idx] for s in state)
             xin = inp[::-1] if reverse else inp
-            hs, s_T, cache = self._seq_forward(xin, s0, self.unit_params(sfx))
+            hs, s_T, cache = self._seq_forward(xin, s0, self.direction_params(sfx))
             outs.append(hs[::-1] if reverse else hs)
-            unit_caches.append(cache)
+            caches.append(cache)
             finals.append(s_T)
             if reverse or not self.bidirectional:
                 inp = outs[0] if len(outs) == 1 else np.concatenate(outs, axis=2)
         h_n = self._pack_state([np.stack([f[j] for f in finals]) for j in range(self.state_size)])
-        return inp, h_n, unit_caches
+        return inp, h_n, caches
 
     def backward(self, dout, dh_n, cache, return_dh=False):
         """Backpropagate through ``forward``.
@@ -192,9 +284,9 @@ class Recurrent:
         dout : ``(T, N, dirs*H)`` loss gradient at every output step
         dh_n : gradient at the final state (same structure as ``h_n``) or None
         cache : from ``forward``
-        return_dh : also return ``{suffix: (T, N, H)}``, the full gradient of
-            the loss at every hidden state of every layer and direction (the
-            vanishing-gradient picture)
+        return_dh : also return ``{layer key: (T, N, H)}`` (a :class:`ByLayer`),
+            the full gradient of the loss at every hidden state of every layer
+            and direction (the vanishing-gradient picture)
 
         Returns
         -------
@@ -202,23 +294,25 @@ class Recurrent:
         ``params``) and, with ``return_dh``, the per-step hidden gradients.
         """
         dout = as_array(dout, "dout", self.dtype, allow_nonfinite=True)
-        T, N = cache[0][0].shape[:2]
+        T, N = cache[0].hs.shape[:2]
         if dout.shape != (T, N, self.output_size):
             raise ValueError(f"dout must have shape (T, N, dirs*H) = {(T, N, self.output_size)}, "
                              f"got {dout.shape}")
-        dstate = (self._state_tuple(dh_n, N, "dh_n") if dh_n is not None
+        dstate = (self.state_tuple(dh_n, N, "dh_n") if dh_n is not None
                   else tuple(np.zeros((self.num_layers * self.num_directions, N, self.hidden_size),
                                       self.dtype) for _ in range(self.state_size)))
-        return self._backward(dout, dstate, cache, return_dh)
+        return self.backward_unchecked(dout, dstate, cache, return_dh)
 
-    def _backward(self, dout, dstate, cache, return_dh=False):
+    def backward_unchecked(self, dout, dstate, cache, return_dh=False):
+        """:meth:`backward` on checked arrays; ``dstate`` is a tuple like the state."""
         H = self.hidden_size
-        grads, dh_all = {}, {}
+        grads, dh_all = {}, ByLayer()
         d0 = [None] * (self.num_layers * self.num_directions)
-        units = list(self._units())
+        directions = list(self.layer_directions())
         for layer in range(self.num_layers - 1, -1, -1):
             dinp = None
-            for idx, (lyr, reverse, sfx, _) in enumerate(units):
+            for idx, part in enumerate(directions):
+                lyr, reverse, sfx, _ = part
                 if lyr != layer:
                     continue
                 j = int(reverse)
@@ -232,10 +326,11 @@ class Recurrent:
                 dinp = dx if dinp is None else dinp + dx
                 d0[idx] = ds0
                 grads.update({k + sfx: v for k, v in g.items()})
-                dh_all[sfx] = dh_tot
+                dh_all[part.key] = dh_tot
             dout = dinp
         dh0 = self._pack_state([np.stack([d[j] for d in d0]) for j in range(self.state_size)])
         grads = {k: grads[k] for k in self.params}  # same order as params
+        dh_all = ByLayer((part.key, dh_all[part.key]) for part in directions)  # layer 0 first
         if return_dh:
             return dout, dh0, grads, dh_all
         return dout, dh0, grads
@@ -243,14 +338,15 @@ class Recurrent:
     def trace(self, cache):
         """Hidden states (and gate activations) of every step, for the views.
 
-        Returns ``{suffix: {"h": (T, N, H), ...}}`` with ``r, z, n`` for the GRU
-        and ``c, i, f, g, o`` for the LSTM. Reverse directions are given in
+        Returns a :class:`ByLayer` ``{"layer0": {"h": (T, N, H), ...},
+        "layer0_reverse": ..., "layer1": ...}`` with ``r, z, n`` for the GRU and
+        ``c, i, f, g, o`` for the LSTM. Reverse directions are given in
         ordinary time order.
         """
-        out = {}
-        for idx, (_, reverse, sfx, _) in enumerate(self._units()):
+        out = ByLayer()
+        for idx, part in enumerate(self.layer_directions()):
             tr = cells.gate_trace(self.cell, cache[idx])
-            out[sfx] = {k: v[::-1] if reverse else v for k, v in tr.items()}
+            out[part.key] = {k: v[::-1] if part.reverse else v for k, v in tr.items()}
         return out
 
     def config(self):
@@ -259,6 +355,7 @@ class Recurrent:
                "num_layers": self.num_layers, "bidirectional": self.bidirectional,
                "dtype": np.dtype(self.dtype).name}
         cfg.update(self._extra_config())
+        cfg["fast"] = self.fast
         return cfg
 
     def _extra_config(self):
@@ -267,6 +364,12 @@ class Recurrent:
     def __repr__(self):
         args = ", ".join(f"{k}={v!r}" for k, v in self.config().items() if k != "cell")
         return f"{type(self).__name__}({args})"
+
+
+def _path_of(cache):
+    """The module whose backward matches a sequence cache: a cache goes back
+    through the path that made it, even if ``fast`` changed in between."""
+    return cells if isinstance(cache, cells.SequenceCache) else fast_cells
 
 
 class RNN(Recurrent):
@@ -279,15 +382,15 @@ class RNN(Recurrent):
     cell = "rnn"
 
     def __init__(self, input_size, hidden_size, num_layers=1, bidirectional=False,
-                 activation="tanh", seed=0, dtype="float64"):
+                 activation="tanh", seed=0, dtype="float64", fast=True):
         self.activation = check_choice(activation, "activation", ("sigmoid", "tanh", "relu"))
-        super().__init__(input_size, hidden_size, num_layers, bidirectional, seed, dtype)
+        super().__init__(input_size, hidden_size, num_layers, bidirectional, seed, dtype, fast)
 
     def _seq_forward(self, x, state0, p):
-        return cells.rnn_forward(x, state0, p, self.activation)
+        return self._path().rnn_forward(x, state0, p, self.activation)
 
     def _seq_backward(self, dhs, dstate, cache):
-        return cells.rnn_backward(dhs, dstate, cache)
+        return _path_of(cache).rnn_backward(dhs, dstate, cache)
 
     def _extra_config(self):
         return {"activation": self.activation}
@@ -307,15 +410,15 @@ class GRU(Recurrent):
     cell = "gru"
 
     def __init__(self, input_size, hidden_size, num_layers=1, bidirectional=False,
-                 variant="pytorch", seed=0, dtype="float64"):
+                 variant="pytorch", seed=0, dtype="float64", fast=True):
         self.variant = check_choice(variant, "variant", cells.GRU_VARIANTS)
-        super().__init__(input_size, hidden_size, num_layers, bidirectional, seed, dtype)
+        super().__init__(input_size, hidden_size, num_layers, bidirectional, seed, dtype, fast)
 
     def _seq_forward(self, x, state0, p):
-        return cells.gru_forward(x, state0, p, self.variant)
+        return self._path().gru_forward(x, state0, p, self.variant)
 
     def _seq_backward(self, dhs, dstate, cache):
-        return cells.gru_backward(dhs, dstate, cache)
+        return _path_of(cache).gru_backward(dhs, dstate, cache)
 
     def _extra_config(self):
         return {"variant": self.variant}
@@ -331,17 +434,18 @@ class LSTM(Recurrent):
     cell = "lstm"
 
     def _seq_forward(self, x, state0, p):
-        return cells.lstm_forward(x, state0, p)
+        return self._path().lstm_forward(x, state0, p)
 
     def _seq_backward(self, dhs, dstate, cache):
-        return cells.lstm_backward(dhs, dstate, cache)
+        return _path_of(cache).lstm_backward(dhs, dstate, cache)
 
 
 def make_layer(cell, input_size, hidden_size, num_layers=1, bidirectional=False,
-               activation="tanh", variant="pytorch", seed=0, dtype="float64"):
+               activation="tanh", variant="pytorch", seed=0, dtype="float64", fast=True):
     """Build an :class:`RNN`, :class:`GRU` or :class:`LSTM` by name."""
     cell = check_choice(cell, "cell", CELLS)
-    common = dict(num_layers=num_layers, bidirectional=bidirectional, seed=seed, dtype=dtype)
+    common = dict(num_layers=num_layers, bidirectional=bidirectional, seed=seed, dtype=dtype,
+                  fast=fast)
     if cell == "rnn":
         return RNN(input_size, hidden_size, activation=activation, **common)
     if cell == "gru":

@@ -1,17 +1,8 @@
 """A sequence model: recurrent layer(s) + an output layer + an input/output pattern.
 
 Every pattern is the same unrolled network; what changes is which steps get an
-input and which steps' outputs carry loss:
-
-===================  ==================  ================================  =================
-pattern              x                   steps unrolled, inputs            outputs with loss
-===================  ==================  ================================  =================
-one-to-one           ``(1, N, D)``       1                                 the one step
-one-to-many          ``(1, N, D)``       ``T_out``; x at step 0, then 0s   every step
-many-to-one          ``(T, N, D)``       ``T``                             the last step
-many-to-many         ``(T, N, D)``       ``T``                             every step
-encoder-decoder      ``(T_in, N, D)``    ``T_in + T_out``; then 0s         the last ``T_out``
-===================  ==================  ================================  =================
+input and which steps' outputs carry loss (the table is in
+:mod:`rnnlab.patterns`, which this module asks).
 
 Targets: ``(N, O)`` for one output per sequence, ``(T_out, N, O)`` for a
 sequence of outputs (integer class ids ``(N,)`` / ``(T_out, N)`` with the
@@ -26,18 +17,18 @@ folded into the loss, for classification).
 from __future__ import annotations
 
 import types
+import warnings
+from typing import NamedTuple
 
 import numpy as np
 
 from . import losses
 from ._validate import as_array, as_sequence, check_choice, check_int, check_seed
 from .activations import get_activation
-from .layers import make_layer
+from .layers import layer_key, make_layer, renamed_layer_key
+from .patterns import PATTERNS, get_pattern  # noqa: F401 (rnnlab.model.PATTERNS, as before)
 
-PATTERNS = ("one-to-one", "one-to-many", "many-to-one", "many-to-many", "encoder-decoder")
-_ALIASES = {"many-to-many-aligned": "many-to-many", "seq2seq": "encoder-decoder",
-            "many-to-many-unaligned": "encoder-decoder", "ce": "cross-entropy",
-            "crossentropy": "cross-entropy", "cross_entropy": "cross-entropy"}
+_ALIASES = {"ce": "cross-entropy", "crossentropy": "cross-entropy", "cross_entropy": "cross-entropy"}
 
 
 def check_model(model, name="model"):
@@ -45,6 +36,29 @@ def check_model(model, name="model"):
     if not isinstance(model, SequenceModel):
         raise TypeError(f"{name} must be an rnnlab.SequenceModel, got {type(model).__name__}")
     return model
+
+
+class Batch(NamedTuple):
+    """Inputs, targets and initial state checked by :meth:`SequenceModel.prepare`.
+
+    Training, BPTT and the checks take a ``Batch`` so that data are checked
+    once, not at every update. Unpacks as ``x, y, state, steps_out``.
+    """
+
+    x: np.ndarray     #: ``(T_in, N, D)`` in the model's dtype
+    y: np.ndarray     #: ``(S, N, O)`` targets, or ``(S, N)`` class ids for cross-entropy
+    state: tuple      #: initial state: a tuple of ``(L*dirs, N, H)`` arrays (``(h, c)`` for LSTM)
+    steps_out: int    #: output steps asked for (``T_out`` for one-to-many/encoder-decoder)
+
+    @property
+    def size(self):
+        """Number of sequences, ``N``."""
+        return self.x.shape[1]
+
+    def subset(self, index):
+        """The sequences ``index`` (positions along ``N``) with their initial states."""
+        return Batch(self.x[:, index], self.y[:, index], tuple(s[:, index] for s in self.state),
+                     self.steps_out)
 
 
 def _name(value, what, choices):
@@ -73,20 +87,37 @@ class SequenceModel:
     gru_variant : ``"pytorch"`` or ``"original"``, see :class:`rnnlab.GRU`
     seed : int or Generator; the same seed gives the same initial weights
     dtype : ``"float64"`` or ``"float32"``
+    fast : True (default) runs the recurrent part with :mod:`rnnlab.fast_cells`;
+        False with the textbook step loops of :mod:`rnnlab.cells`, which then
+        run in training, BPTT and the panels too (slower, same numbers to
+        rounding). The attribute may be changed later: ``model.fast = False``.
 
     Attributes
     ----------
     params : read-only mapping name -> array. The recurrent layer's names
-        (``w_x, w_h, b_h``...) plus ``w_y, b_y``. Arrays are updated in place;
-        use :meth:`set_params` to load new values.
+        (``w_x, w_h, b_h``...) plus ``w_y, b_y``. Arrays are updated in place
+        (an optimiser's ``step(model.params, grads)``); use :meth:`set_params`
+        to load new values.
     rnn : the :class:`rnnlab.RNN`/:class:`~rnnlab.GRU`/:class:`~rnnlab.LSTM` inside
+
+    Methods for users: :meth:`predict`, :meth:`trace`, :meth:`loss`,
+    :meth:`loss_and_grads`, :meth:`hidden_grad_norms`. Building blocks for a
+    trainer, BPTT and checks, which take data checked once by :meth:`prepare`:
+    :meth:`initial_state`, :meth:`forward`, :meth:`forward_steps`,
+    :meth:`loss_and_dz`, :meth:`backward`::
+
+        batch = model.prepare(x, y)                       # check once
+        z, h_n, cache = model.forward(batch.x, batch.state, batch.steps_out)
+        loss, dz = model.loss_and_dz(z, batch.y)          # dL/dz at the outputs
+        grads, dstate0 = model.backward(dz, None, cache)  # same keys as params
+        # the same in one call: loss, grads = model.loss_and_grads(batch)
     """
 
     def __init__(self, input_size, hidden_size, output_size, cell="rnn", pattern="many-to-many",
                  num_layers=1, bidirectional=False, activation="tanh", loss="mse",
                  output_activation=None, output_length=None, gru_variant="pytorch", seed=0,
-                 dtype="float64"):
-        self.pattern = _name(pattern, "pattern", PATTERNS)
+                 dtype="float64", fast=True):
+        self.pattern = get_pattern(pattern).name
         self.loss_name = _name(loss, "loss", losses.LOSSES)
         self.output_size = check_int(output_size, "output_size", low=1)
         if self.loss_name == "cross-entropy":
@@ -104,7 +135,8 @@ class SequenceModel:
         self.seed = seed
         rng = check_seed(seed)
         self.rnn = make_layer(cell, input_size, hidden_size, num_layers, bidirectional,
-                              activation=activation, variant=gru_variant, seed=rng, dtype=dtype)
+                              activation=activation, variant=gru_variant, seed=rng, dtype=dtype,
+                              fast=fast)
         bound = 1.0 / np.sqrt(self.rnn.output_size)
         head = {"w_y": rng.uniform(-bound, bound, (self.output_size, self.rnn.output_size)),
                 "b_y": rng.uniform(-bound, bound, (self.output_size,))}
@@ -118,6 +150,15 @@ class SequenceModel:
     hidden_size = property(lambda self: self.rnn.hidden_size)
     dtype = property(lambda self: self.rnn.dtype)
 
+    @property
+    def fast(self):
+        """True: the fast sequence functions; False: the textbook step loops (see ``fast=``)."""
+        return self.rnn.fast
+
+    @fast.setter
+    def fast(self, value):
+        self.rnn.fast = value
+
     def config(self):
         """Constructor arguments as JSON-friendly values (used by :func:`rnnlab.save`)."""
         r = self.rnn.config()
@@ -127,7 +168,7 @@ class SequenceModel:
                "activation": r.get("activation", "tanh"), "loss": self.loss_name,
                "output_activation": None if self.loss_name == "cross-entropy" else self.output_activation,
                "output_length": self.output_length, "gru_variant": r.get("variant", "pytorch"),
-               "dtype": r["dtype"]}
+               "dtype": r["dtype"], "fast": r["fast"]}
         if isinstance(self.seed, (int, np.integer)):
             cfg["seed"] = int(self.seed)
         return cfg
@@ -162,17 +203,22 @@ class SequenceModel:
     @property
     def per_sequence(self):
         """True when the model gives one output per sequence (``(N, O)`` targets)."""
-        return self.pattern in ("one-to-one", "many-to-one")
+        return self._io.per_sequence
+
+    @property
+    def _io(self):
+        """The :class:`rnnlab.patterns.Pattern` of this model's pattern."""
+        return get_pattern(self.pattern)
 
     def _check_x(self, x):
         x, ndim = as_sequence(x, "x", self.input_size, self.dtype)
-        if self.pattern in ("one-to-one", "one-to-many") and x.shape[0] != 1:
+        if self._io.one_input_step and x.shape[0] != 1:
             raise ValueError(f"pattern {self.pattern} takes one input step: x must have shape "
                              f"(1, N, {self.input_size}), got {x.shape}")
         return x, ndim
 
     def _output_length(self, output_length):
-        if self.pattern not in ("one-to-many", "encoder-decoder"):
+        if not self._io.needs_output_length:
             return None
         if output_length is None:
             output_length = self.output_length
@@ -186,17 +232,7 @@ class SequenceModel:
 
         Returns ``(x_full (T_total, N, D), loss_steps (array of step indices))``.
         """
-        T_in, N, D = x.shape
-        L = self._output_length(output_length)
-        if self.pattern == "one-to-many":
-            x_full = np.zeros((L, N, D), x.dtype)
-            x_full[0] = x[0]
-            return x_full, np.arange(L)
-        if self.pattern == "encoder-decoder":
-            return np.concatenate([x, np.zeros((L, N, D), x.dtype)]), np.arange(T_in, T_in + L)
-        if self.per_sequence:
-            return x, np.array([T_in - 1])
-        return x, np.arange(T_in)
+        return self._io.unrolled_inputs(x, self._output_length(output_length))
 
     def _features(self, out, steps):
         """Top-layer features feeding the output layer: ``(S, N, dirs*H)``."""
@@ -216,13 +252,27 @@ class SequenceModel:
         return dout
 
     # -- forward -------------------------------------------------------------------
-    def _forward(self, x, state, output_length=None):
-        """Validated arrays in; ``(z (S, N, O) pre-activation, h_n, cache)`` out."""
+    def forward(self, x, state, output_length=None):
+        """Outputs before the output activation, on checked arrays (no checks here).
+
+        ``x (T_in, N, D)`` and ``state`` (a tuple of ``(L*dirs, N, H)``) as in a
+        :class:`Batch`; ``output_length`` for one-to-many and encoder-decoder.
+        Returns ``(z (S, N, O), h_n, cache)``; ``cache`` is for :meth:`backward`.
+        """
         x_full, steps = self.unrolled_inputs(x, output_length)
-        out, h_n, rnn_cache = self.rnn._forward(x_full, state)
-        feat = self._features(out, steps)
+        return self.forward_steps(x_full, state, steps)
+
+    def forward_steps(self, x_full, state, loss_steps):
+        """:meth:`forward` on inputs already unrolled (:meth:`unrolled_inputs`).
+
+        The recurrent part reads every step of ``x_full (T, N, D)``; the output
+        layer reads the steps ``loss_steps`` only (none: just carry the state).
+        Truncated BPTT runs one window at a time this way.
+        """
+        out, h_n, rnn_cache = self.rnn.forward_unchecked(x_full, state)
+        feat = self._features(out, loss_steps)
         z = feat @ self._head["w_y"].T + self._head["b_y"]  # (S, N, O)
-        return z, h_n, (rnn_cache, out.shape, steps, feat, z)
+        return z, h_n, (rnn_cache, out.shape, loss_steps, feat, z)
 
     def _activate(self, z):
         if self.loss_name == "cross-entropy":
@@ -236,8 +286,12 @@ class SequenceModel:
             return y[0] if ndim < 3 else y
         return y[:, 0] if ndim < 3 else y
 
-    def _state(self, h0, N):
-        return self.rnn._state_tuple(h0, N, "h0")
+    def initial_state(self, batch_size, h0=None):
+        """The state a forward pass starts from: zeros, or ``h0`` checked.
+
+        Returns a tuple of ``(L*dirs, N, H)`` arrays (``(h, c)`` for the LSTM).
+        """
+        return self.rnn.state_tuple(h0, batch_size, "h0")
 
     def predict(self, x, h0=None, output_length=None, return_state=False, logits=False):
         """Model outputs for input ``x``.
@@ -249,18 +303,20 @@ class SequenceModel:
         final hidden state, to continue from (text generation).
         """
         x, ndim = self._check_x(x)
-        z, h_n, _ = self._forward(x, self._state(h0, x.shape[1]), output_length)
+        z, h_n, _ = self.forward(x, self.initial_state(x.shape[1], h0), output_length)
         y = self._shape_output(z if logits else self._activate(z), ndim)
         return (y, h_n) if return_state else y
 
     def trace(self, x, h0=None, output_length=None):
         """Hidden states and gate activations of every unrolled step.
 
-        Returns ``{suffix: {"h": (T, N, H), ...}}`` (suffix ``""`` is layer 0,
-        forward direction); GRU adds ``r, z, n``, LSTM ``c, i, f, g, o``.
+        Returns ``{"layer0": {"h": (T, N, H), ...}, ...}``, one entry per layer
+        and direction (``"layer0_reverse"``, ``"layer1"``...); GRU adds
+        ``r, z, n``, LSTM ``c, i, f, g, o``. The keys of rnnlab 0.1 (``""``,
+        ``"_reverse"``, ``"_l1"``) still work, with a ``DeprecationWarning``.
         """
         x, _ = self._check_x(x)
-        _, _, cache = self._forward(x, self._state(h0, x.shape[1]), output_length)
+        _, _, cache = self.forward(x, self.initial_state(x.shape[1], h0), output_length)
         return self.rnn.trace(cache[0])
 
     # -- loss and gradients ------------------------------------------------------------
@@ -287,8 +343,7 @@ class SequenceModel:
         if arr.shape in accepted:
             arr = arr.reshape(full)
         else:
-            seq = "T_out" if self.pattern in ("one-to-many", "encoder-decoder") else "T"
-            names = ("N",) if self.per_sequence else (seq, "N")
+            names = ("N",) if self.per_sequence else (self._io.steps_out_name, "N")
             want = full[1:] if self.per_sequence else full
             names = names + (() if ce else ("O",))
             if arr.ndim == len(want) and arr.shape[len(names) - (1 if ce else 2)] != N:
@@ -301,20 +356,25 @@ class SequenceModel:
                              f"output_size={O} classes (valid ids 0..{O - 1})")
         return arr
 
-    def _prepare(self, x, y, h0=None):
-        """Validate ``x, y, h0``; returns arrays ready for :meth:`_loss_grads`."""
+    def prepare(self, x, y, h0=None):
+        """Check ``x``, ``y`` and ``h0`` once; returns a :class:`Batch` of arrays.
+
+        Accepts every layout :meth:`loss` does; the batch holds the model's
+        layout (time first, targets ``(S, N, O)``), ready for
+        :meth:`loss_and_grads`, :meth:`forward` and a trainer.
+        """
         x, ndim = self._check_x(x)
         y_arr = as_array(y, "y", np.float64) if not isinstance(y, np.ndarray) else y
-        if self.pattern in ("one-to-many", "encoder-decoder"):
+        if self._io.needs_output_length:
             if y_arr.ndim < 1:
                 raise ValueError(f"y must be a sequence of outputs for pattern {self.pattern}")
             steps_out = y_arr.shape[0]
         else:
             steps_out = x.shape[0]
         y = self._check_y(y, x, ndim, steps_out)
-        return x, y, self._state(h0, x.shape[1]), steps_out
+        return Batch(x, y, self.initial_state(x.shape[1], h0), steps_out)
 
-    def _loss_and_dz(self, z, y):
+    def loss_and_dz(self, z, y):
         """Loss of outputs ``z (S, N, O)`` against ``y`` and its gradient at ``z``."""
         if self.loss_name == "cross-entropy":
             return losses.cross_entropy(z, y)
@@ -323,15 +383,25 @@ class SequenceModel:
         loss, dy = losses.mse(y_hat, y)
         return loss, dy * f_grad(y_hat)
 
-    def _backward(self, dz, dstate, cache, return_dh=False):
-        """Gradients of all parameters given ``dz (S, N, O)`` and the final-state gradient."""
+    def backward(self, dz, dstate, cache, return_dh=False):
+        """Backpropagate from the outputs: gradients of every parameter.
+
+        ``dz (S, N, O)`` is the loss gradient at the outputs of :meth:`forward`
+        (from :meth:`loss_and_dz`); ``dstate`` the gradient at the final state
+        (a tuple like the state, or None for zeros); ``cache`` from
+        :meth:`forward`. Returns ``(grads, dstate0)`` and, with
+        ``return_dh``, the gradient at every hidden state (see
+        :meth:`loss_and_grads`).
+        """
         rnn_cache, out_shape, steps, feat, _ = cache
+        if dstate is None:
+            dstate = self._zero_dstate(dz.shape[1])
         S, N, O = dz.shape
         dz2 = dz.reshape(S * N, O)  # (S*N, O)
         grads_head = {"w_y": dz2.T @ feat.reshape(S * N, -1), "b_y": dz2.sum(axis=0)}
         dfeat = dz @ self._head["w_y"]  # (S, N, dirs*H)
         dout = self._features_backward(dfeat, out_shape, steps)
-        res = self.rnn._backward(dout, dstate, rnn_cache, return_dh)
+        res = self.rnn.backward_unchecked(dout, dstate, rnn_cache, return_dh)
         grads = {**res[2], **grads_head}
         return (grads, res[1]) + ((res[3],) if return_dh else ())
 
@@ -339,39 +409,68 @@ class SequenceModel:
         shape = (self.rnn.num_layers * self.rnn.num_directions, N, self.rnn.hidden_size)
         return tuple(np.zeros(shape, self.dtype) for _ in range(self.rnn.state_size))
 
-    def loss(self, x, y, h0=None):
-        """Mean loss of the model on ``(x, y)``."""
-        x, y, state, steps_out = self._prepare(x, y, h0)
-        z, _, _ = self._forward(x, state, steps_out)
-        return self._loss_and_dz(z, y)[0]
+    def _batch(self, x, y, h0):
+        """``x`` itself when it is a :class:`Batch`, else :meth:`prepare` of the arrays."""
+        if isinstance(x, Batch):
+            if y is not None or h0 is not None:
+                raise TypeError("with a Batch from prepare(), give neither y nor h0: the batch "
+                                "holds them")
+            return x
+        if y is None:
+            raise TypeError("y is missing: pass the targets, or a Batch from model.prepare(x, y)")
+        return self.prepare(x, y, h0)
 
-    def loss_and_grads(self, x, y, h0=None, return_dh=False):
+    def loss(self, x, y=None, h0=None):
+        """Mean loss of the model on ``(x, y)``, or on a :class:`Batch` from :meth:`prepare`."""
+        x, y, state, steps_out = self._batch(x, y, h0)
+        z, _, _ = self.forward(x, state, steps_out)
+        return self.loss_and_dz(z, y)[0]
+
+    def loss_and_grads(self, x, y=None, h0=None, return_dh=False):
         """Loss and its gradient for every parameter, by full BPTT.
 
-        Returns ``(loss, grads)``; ``grads`` has the same keys as ``params``.
-        With ``return_dh=True`` also a dict ``{suffix: (T, N, H)}`` with the
-        gradient of the loss at every hidden state (see
-        :meth:`hidden_grad_norms`).
+        ``x, y, h0`` are checked here, or ``x`` is a :class:`Batch` from
+        :meth:`prepare` (checked already: what a trainer passes at every
+        update). Returns ``(loss, grads)``; ``grads`` has the same keys as
+        ``params``. With ``return_dh=True`` also a dict ``{"layer0": (T, N, H),
+        ...}`` (keys as :meth:`trace`'s) with the gradient of the loss at every
+        hidden state (see :meth:`hidden_grad_norms`).
         """
-        x, y, state, steps_out = self._prepare(x, y, h0)
-        return self._loss_grads(x, y, state, steps_out, return_dh)
-
-    def _loss_grads(self, x, y, state, steps_out, return_dh=False):
-        """:meth:`loss_and_grads` on arrays already checked by :meth:`_prepare`."""
-        z, _, cache = self._forward(x, state, steps_out)
-        loss, dz = self._loss_and_dz(z, y)
-        res = self._backward(dz, self._zero_dstate(x.shape[1]), cache, return_dh)
+        x, y, state, steps_out = self._batch(x, y, h0)
+        z, _, cache = self.forward(x, state, steps_out)
+        loss, dz = self.loss_and_dz(z, y)
+        res = self.backward(dz, None, cache, return_dh)
         return (loss, res[0]) + ((res[2],) if return_dh else ())
 
-    def hidden_grad_norms(self, x, y, h0=None, unit=""):
-        """``||dL/dh_t||`` for every unrolled step ``t`` (norm over batch and units).
+    def hidden_grad_norms(self, x, y, h0=None, layer=0, direction="forward", unit=None):
+        """``||dL/dh_t||`` for every unrolled step ``t`` (norm over batch and hidden units).
 
         This is the vanishing/exploding-gradient picture: for many-to-one the
         loss sits at the last step and the norms show how much of it reaches
-        each earlier state. ``unit`` picks the layer/direction (``""``: layer 0,
-        forward; ``"_l1"``, ``"_reverse"``...). Returns a ``(T,)`` float64 array.
+        each earlier state. ``layer`` (0 reads the inputs) and ``direction``
+        (``"forward"``, or ``"reverse"`` in a bidirectional model) pick the
+        states. ``unit`` (``""``, ``"_reverse"``, ``"_l1"``...) is the old way
+        to pick them, deprecated. Returns a ``(T,)`` float64 array.
         """
+        if unit is not None:
+            warnings.warn("hidden_grad_norms(unit=...) is deprecated: use layer= and direction=",
+                          DeprecationWarning, stacklevel=2)
+            key = renamed_layer_key(unit)
+            if key is None:
+                raise ValueError(f"unit must be a key like '', '_reverse' or '_l1', got {unit!r}")
+        else:
+            key = layer_key(*self._layer_direction(layer, direction))
         _, _, dh = self.loss_and_grads(x, y, h0, return_dh=True)
-        if unit not in dh:
-            raise ValueError(f"unit must be one of {sorted(dh)}, got {unit!r}")
-        return np.sqrt((dh[unit].astype(np.float64) ** 2).sum(axis=(1, 2)))
+        if key not in dh:
+            raise ValueError(f"this model has no {key!r}: its layers and directions are "
+                             f"{', '.join(dh)}")
+        return np.sqrt((dh[key].astype(np.float64) ** 2).sum(axis=(1, 2)))
+
+    def _layer_direction(self, layer, direction):
+        """Check ``layer`` and ``direction``; returns ``(layer, reverse)``."""
+        layer = check_int(layer, "layer", low=0, high=self.rnn.num_layers - 1)
+        direction = check_choice(direction, "direction", ("forward", "reverse", "backward"))
+        if direction != "forward" and not self.rnn.bidirectional:
+            raise ValueError(f"direction={direction!r} needs a bidirectional model; this one "
+                             "runs forward only")
+        return layer, direction != "forward"

@@ -25,6 +25,7 @@ from __future__ import annotations
 
 import inspect
 import math
+from collections.abc import Mapping
 
 import numpy as np
 
@@ -83,7 +84,7 @@ def _check_grad_dict(grads, name="grads"):
 
 def _check_params_and_grads(params, grads):
     """Same keys, float ndarray params, matching shapes; returns grads as arrays."""
-    if not isinstance(params, dict):
+    if not isinstance(params, Mapping):  # a dict, or a model's read-only params mapping
         raise TypeError(f"params must be a dict of arrays, got {type(params).__name__}")
     grads = _check_grad_dict(grads)
     missing = [k for k in params if k not in grads]

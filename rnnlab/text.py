@@ -12,7 +12,7 @@ from __future__ import annotations
 import numpy as np
 
 from ._validate import as_array, check_choice, check_float, check_int, check_seed
-from .data import Dataset, read_packaged
+from .dataset import Dataset, read_packaged
 
 TEXTS = {"shakespeare": "shakespeare.txt"}
 

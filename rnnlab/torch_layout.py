@@ -41,7 +41,7 @@ def _split(layer, arrays, grads):
     _check_layer(layer)
     H = layer.hidden_size
     out = {}
-    for lyr, reverse, sfx, _ in layer._units():
+    for lyr, reverse, sfx, _ in layer.layer_directions():
         ts = _torch_suffix(lyr, reverse)
         b = np.asarray(arrays["b_h" + sfx])
         out["weight_ih" + ts] = np.array(arrays["w_x" + sfx])
@@ -65,7 +65,7 @@ def _merge(layer, torch_dict, grads):
         missing, extra = sorted(expected - given), sorted(given - expected)
         raise ValueError(f"PyTorch state does not fit this {layer!r}: missing {missing}, unexpected {extra}")
     out = {}
-    for lyr, reverse, sfx, _ in layer._units():
+    for lyr, reverse, sfx, _ in layer.layer_directions():
         ts = _torch_suffix(lyr, reverse)
         arr = {k: np.asarray(torch_dict[k + ts], dtype=layer.dtype)
                for k in ("weight_ih", "weight_hh", "bias_ih", "bias_hh")}

@@ -24,10 +24,11 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from . import bptt as _bptt
 from ._validate import check_float, check_int, check_seed
-from .model import check_model
+from .bptt import check_mode, truncated_windows, windowed_examples, windowed_step
+from .model import Batch, check_model
 from .optim import Optimizer, clip_by_global_norm, clip_by_value, global_norm, grad_norms, make_optimizer
+from .patterns import get_pattern
 
 
 class TrainingDiverged(RuntimeError):
@@ -134,8 +135,8 @@ class Trainer:
         x, y = _xy(data, y)
         self.epochs = check_int(epochs, "epochs", low=0)
         self.rng = check_seed(seed)
-        x, y, _, self._steps_out = model._prepare(x, y)
-        N = x.shape[1]
+        data = model.prepare(x, y)
+        N = data.size
         self.validation_split = check_float(validation_split, "validation_split", 0.0, 0.9)
         if valid is not None and self.validation_split:
             raise ValueError("give either valid data or validation_split, not both")
@@ -147,10 +148,8 @@ class Trainer:
             else:
                 raise TypeError("valid must be an (x, y) pair or a Dataset with .x and .y; "
                                 f"got {type(valid).__name__}")
-            vx, vy, _, vs = model._prepare(vx, vy)
-            if vs != self._steps_out and model.pattern in ("one-to-many", "encoder-decoder"):
-                raise ValueError(f"valid targets have {vs} output steps, training targets {self._steps_out}")
-            self.valid = (vx, vy)
+            self.valid = model.prepare(vx, vy)
+            self._check_steps(self.valid, data.steps_out, "valid targets have")
         elif self.validation_split:
             n_val = int(round(N * self.validation_split))
             if not 1 <= n_val < N:
@@ -158,18 +157,18 @@ class Trainer:
                                  "for validation; need at least 1 and at least 1 left to train on")
             perm = self.rng.permutation(N)
             vi, ti = np.sort(perm[:n_val]), np.sort(perm[n_val:])
-            self.valid = (x[:, vi], y[:, vi])
-            x, y = x[:, ti], y[:, ti]
-            N = x.shape[1]
+            self.valid = data.subset(vi)
+            data = data.subset(ti)
+            N = data.size
         else:
             self.valid = None
-        self.x, self.y = x, y
+        self.data = data
         self.batch_size = N if batch_size is None else check_int(batch_size, "batch_size", low=1)
         if self.batch_size > N:
             raise ValueError(f"batch_size must be at most the number of training sequences {N}, "
                              f"got {batch_size}")
-        T = model.unrolled_inputs(x, self._steps_out)[0].shape[0]
-        self.bptt, self.k = _bptt.check_mode(bptt, k, model, T)
+        T = model.unrolled_inputs(data.x, data.steps_out)[0].shape[0]
+        self.bptt, self.k = check_mode(bptt, k, model, T)
         self.clip_norm = None if clip_norm is None else check_float(clip_norm, "clip_norm", 0, low_open=True)
         self.clip_value = None if clip_value is None else check_float(clip_value, "clip_value", 0, low_open=True)
         if isinstance(optimizer, Optimizer):
@@ -183,7 +182,7 @@ class Trainer:
         self.stop_event = stop_event if stop_event is not None else threading.Event()
         self.record_hidden_grads = record_hidden_grads
         self.history = History()
-        self._probe = (x[:, :16], y[:, :16])
+        self._probe = data.subset(slice(0, 16))
         self._best = (math.inf, None)
         self._since_best = 0
         self._epoch = 0
@@ -192,6 +191,16 @@ class Trainer:
         self._run_start = time.perf_counter()
         self._updates = None
         self._epoch_losses = []
+
+    @property
+    def x(self):
+        """Training inputs ``(T, N, D)`` as checked (after any validation split)."""
+        return self.data.x
+
+    @property
+    def y(self):
+        """Training targets in the model's layout, ``(S, N, O)`` or ``(S, N)`` class ids."""
+        return self.data.y
 
     # -- control -------------------------------------------------------------------
     def stop(self):
@@ -267,32 +276,31 @@ class Trainer:
 
     # -- the loop ----------------------------------------------------------------------
     def _batches(self):
-        N = self.x.shape[1]
+        N = self.data.size
         order = self.rng.permutation(N) if self.shuffle else np.arange(N)
         for a in range(0, N, self.batch_size):
-            idx = np.sort(order[a : a + self.batch_size])
-            yield self.x[:, idx], self.y[:, idx]
+            yield self.data.subset(np.sort(order[a : a + self.batch_size]))
 
-    def _batch_updates(self, xb, yb):
+    def _batch_updates(self, batch):
         """Yield ``(loss, grads)`` for each update this batch makes."""
-        m = self.model
+        model = self.model
         if self.bptt == "full":
-            yield m._loss_grads(xb, yb, m._state(None, xb.shape[1]), self._steps_out)
+            yield model.loss_and_grads(batch)
         elif self.bptt == "truncated":
-            for loss, grads, _ in _bptt.truncated_windows(
-                    m, xb, yb, self.k, m._state(None, xb.shape[1]), self._steps_out):
+            for loss, grads, _ in truncated_windows(model, batch.x, batch.y, self.k, batch.state,
+                                                    batch.steps_out):
                 yield loss, grads
         else:
-            for _, xw, yw in _bptt.windowed_examples(xb, yb, self.k):
-                yield _bptt.windowed_step(m, xw, yw)
+            for _, xw, yw in windowed_examples(batch.x, batch.y, self.k):
+                yield windowed_step(model, xw, yw)
 
     def _generate(self):
         h = self.history
-        params = self.model._params
+        params = self.model.params
         last_good = None
         while True:
-            for xb, yb in self._batches():
-                for loss, grads in self._batch_updates(xb, yb):
+            for batch in self._batches():
+                for loss, grads in self._batch_updates(batch):
                     norm = global_norm(grads)
                     if not (math.isfinite(loss) and math.isfinite(norm)):
                         # the previous update led here: undo it, back to weights whose
@@ -332,7 +340,7 @@ class Trainer:
         h.epoch.append(self._epoch)
         h.train_loss.append(float(np.mean(self._epoch_losses)) if self._epoch_losses else float("nan"))
         self._epoch_losses = []
-        vloss = self._evaluate(*self.valid) if self.valid is not None else None
+        vloss = self.evaluate(self.valid) if self.valid is not None else None
         h.valid_loss.append(vloss)
         h.wall_time.append(self._elapsed_now())
         if self.record_hidden_grads:
@@ -359,10 +367,8 @@ class Trainer:
         return self._elapsed + (time.perf_counter() - self._run_start)
 
     def _hidden_norms(self):
-        m = self.model
-        xb, yb = self._probe
-        _, _, dh = m._loss_grads(xb, yb, m._state(None, xb.shape[1]), self._steps_out, return_dh=True)
-        return np.sqrt((dh[""].astype(np.float64) ** 2).sum(axis=(1, 2)))
+        _, _, dh = self.model.loss_and_grads(self._probe, return_dh=True)
+        return np.sqrt((dh["layer0"].astype(np.float64) ** 2).sum(axis=(1, 2)))
 
     def _diverge(self, what):
         h = self.history
@@ -376,18 +382,21 @@ class Trainer:
         if self.callback is not None:
             self.callback(self, event)
 
-    def evaluate(self, x, y):
-        """Mean loss of the model on ``(x, y)`` (checked like training data; full unroll)."""
-        x, y, _, steps_out = self.model._prepare(x, y)
-        if self.model.pattern in ("one-to-many", "encoder-decoder") and steps_out != self._steps_out:
-            raise ValueError(f"y has {steps_out} output steps; this trainer's data has {self._steps_out}")
-        return self._evaluate(x, y)
+    def evaluate(self, x, y=None):
+        """Mean loss of the model on ``(x, y)``, full unroll from a zero state.
 
-    def _evaluate(self, x, y):
-        """Mean loss on arrays already checked by ``model._prepare`` (full unroll)."""
-        m = self.model
-        z, _, _ = m._forward(x, m._state(None, x.shape[1]), self._steps_out)
-        return m._loss_and_dz(z, y)[0]
+        ``x, y`` are checked like training data; or ``x`` is a
+        :class:`~rnnlab.model.Batch` such as ``trainer.data`` or
+        ``trainer.valid`` (already checked).
+        """
+        batch = x if isinstance(x, Batch) else self.model.prepare(x, y)
+        self._check_steps(batch, self.data.steps_out, "y has")
+        return self.model.loss(batch)
+
+    def _check_steps(self, batch, steps_out, what):
+        if get_pattern(self.model.pattern).needs_output_length and batch.steps_out != steps_out:
+            raise ValueError(f"{what} {batch.steps_out} output steps; this trainer's training "
+                             f"targets have {steps_out}")
 
 
 def fit(model, data, y=None, **kwargs):

@@ -1,6 +1,8 @@
-"""The three cells: sequence loops agree with the public step functions, every
-step pair passes a central-difference check, and whole layers (stacked,
-bidirectional) pass a finite-difference check of every gradient they return.
+"""The three cells: both paths (``fast=True``, the rearranged sequence
+functions of rnnlab.fast_cells; ``fast=False``, the textbook step loops of
+rnnlab.cells) give the same numbers, every step pair passes a
+central-difference check, and whole layers (stacked, bidirectional) pass a
+finite-difference check of every gradient they return.
 
 Everything runs in float64 with fixed seeds. The relu cases assert that no
 pre-activation sits near the kink, so the finite differences are meaningful.
@@ -9,11 +11,11 @@ import numpy as np
 import pytest
 
 import rnnlab
-from rnnlab import cells
+from rnnlab import cells, fast_cells
 from rnnlab.gradcheck import relative_error
 
 T, N, D, H = 5, 3, 4, 3
-EXACT = 1e-12   # loop vs vectorised: the same maths, only summation order differs
+EXACT = 1e-12   # textbook vs fast path: the same maths, only rounding differs
 FD_TOL = 1e-7   # central differences in float64
 
 RNN_ACTS = ["sigmoid", "tanh", "relu"]
@@ -55,106 +57,99 @@ def assert_grads_close(g1, g2, tol=EXACT):
 
 
 # ---------------------------------------------------------------------------
-# sequence functions == a loop over the public step functions
+# both paths: the textbook step loops and the fast sequence functions agree
 # ---------------------------------------------------------------------------
 
-@pytest.mark.parametrize("activation", RNN_ACTS)
-def test_rnn_sequence_matches_step_loop(activation):
-    rng = np.random.default_rng(1)
-    p = rnn_params(rng)
-    x = rng.standard_normal((T, N, D))
-    h0 = rng.standard_normal((N, H))
-    dhs = rng.standard_normal((T, N, H))
-    dh_T = rng.standard_normal((N, H))
-
-    hs, (h_T,), cache = cells.rnn_forward(x, (h0,), p, activation)
-    dx, (dh0,), grads, dh_total = cells.rnn_backward(dhs, (dh_T,), cache)
-
-    h, step_caches = h0, []
-    for t in range(T):
-        h, c = rnnlab.rnn_step_forward(x[t], h, p["w_x"], p["w_h"], p["b_h"], activation)
-        assert_close(hs[t], h, what=f"h_{t}")
-        step_caches.append(c)
-    assert_close(h_T, h, what="h_T")
-
-    dh = dh_T
-    ref = {k: np.zeros_like(v) for k, v in p.items()}
-    for t in reversed(range(T)):
-        dh = dh + dhs[t]
-        assert_close(dh_total[t], dh, what=f"dh_total[{t}]")
-        dx_t, dh, g = rnnlab.rnn_step_backward(dh, step_caches[t])
-        assert_close(dx[t], dx_t, what=f"dx[{t}]")
-        for k in ref:
-            ref[k] += g[k]
-    assert_close(dh0, dh, what="dh0")
-    assert_grads_close(grads, ref)
-    if activation == "relu":  # the test must exercise both sides of the kink
-        assert 0 < np.count_nonzero(hs) < hs.size
+LAYER_CASES = [("rnn", {"activation": a}) for a in RNN_ACTS] \
+    + [("gru", {"variant": v}) for v in GRU_VARIANTS] + [("lstm", {})]
+LAYER_IDS = [f"{c}-{next(iter(k.values()), '')}".rstrip("-") for c, k in LAYER_CASES]
 
 
-@pytest.mark.parametrize("variant", GRU_VARIANTS)
-def test_gru_sequence_matches_step_loop(variant):
-    rng = np.random.default_rng(2)
-    p = gru_params(rng, variant)
-    x = rng.standard_normal((T, N, D))
-    h0 = rng.standard_normal((N, H))
-    dhs = rng.standard_normal((T, N, H))
-    dh_T = rng.standard_normal((N, H))
-
-    hs, (h_T,), cache = cells.gru_forward(x, (h0,), p, variant)
-    dx, (dh0,), grads, dh_total = cells.gru_backward(dhs, (dh_T,), cache)
-
-    h, step_caches = h0, []
-    for t in range(T):
-        h, c = rnnlab.gru_step_forward(x[t], h, p, variant)
-        assert_close(hs[t], h, what=f"h_{t}")
-        step_caches.append(c)
-    assert_close(h_T, h, what="h_T")
-
-    dh = dh_T
-    ref = {k: np.zeros_like(v) for k, v in p.items()}
-    for t in reversed(range(T)):
-        dh = dh + dhs[t]
-        assert_close(dh_total[t], dh, what=f"dh_total[{t}]")
-        dx_t, dh, g = rnnlab.gru_step_backward(dh, step_caches[t])
-        assert_close(dx[t], dx_t, what=f"dx[{t}]")
-        for k in ref:
-            ref[k] += g[k]
-    assert_close(dh0, dh, what="dh0")
-    assert_grads_close(grads, ref)
+def _leaves(obj, name=""):
+    """``(name, array)`` for every array in nested dicts, tuples and lists."""
+    if isinstance(obj, dict):
+        for k, v in obj.items():
+            yield from _leaves(v, f"{name}[{k!r}]")
+    elif isinstance(obj, (tuple, list)):
+        for i, v in enumerate(obj):
+            yield from _leaves(v, f"{name}[{i}]")
+    else:
+        yield name, np.asarray(obj)
 
 
-def test_lstm_sequence_matches_step_loop():
-    rng = np.random.default_rng(3)
-    p = lstm_params(rng)
-    x = rng.standard_normal((T, N, D))
-    h0, c0 = rng.standard_normal((2, N, H))
-    dhs = rng.standard_normal((T, N, H))
-    dh_T, dc_T = rng.standard_normal((2, N, H))
+def _both_paths(cell, kw, num_layers, bidirectional, seed):
+    """Everything a model computes, from one set of weights and inputs, per path."""
+    rng = np.random.default_rng(seed)
+    models = {fast: rnnlab.SequenceModel(
+        D, H, 2, cell=cell, num_layers=num_layers, bidirectional=bidirectional,
+        activation=kw.get("activation", "tanh"), gru_variant=kw.get("variant", "pytorch"), fast=fast)
+        for fast in (True, False)}
+    # larger than init weights, so every gate and relu works away from its flat regions
+    weights = {k: 0.8 * rng.standard_normal(v.shape) for k, v in models[True].params.items()}
+    x, y = rng.standard_normal((T, N, D)), rng.standard_normal((T, N, 2))
+    LD = num_layers * (2 if bidirectional else 1)
+    h0, dh_n = ([rng.standard_normal((LD, N, H)) for _ in range(2 if cell == "lstm" else 1)]
+                for _ in range(2))
+    h0, dh_n = (tuple(s) if cell == "lstm" else s[0] for s in (h0, dh_n))
+    dout = rng.standard_normal((T, N, models[True].rnn.output_size))
+    results = {}
+    for fast, model in models.items():
+        model.set_params(weights)
+        out, h_n, cache = model.rnn.forward(x, h0)
+        dx, dh0, grads, dh_all = model.rnn.backward(dout, dh_n, cache, return_dh=True)
+        loss, model_grads, model_dh = model.loss_and_grads(x, y, h0=h0, return_dh=True)
+        results[fast] = dict(_leaves({
+            "out": out, "h_n": h_n, "dx": dx, "dh0": dh0, "grads": grads, "dh": dh_all,
+            "trace": model.rnn.trace(cache), "loss": loss, "model_grads": model_grads,
+            "model_dh": model_dh, "predict": model.predict(x, h0=h0)}))
+    return results[True], results[False]
 
-    hs, (h_T, c_T), cache = cells.lstm_forward(x, (h0, c0), p)
-    dx, (dh0, dc0), grads, dh_total = cells.lstm_backward(dhs, (dh_T, dc_T), cache)
 
-    h, c, step_caches = h0, c0, []
-    for t in range(T):
-        h, c, sc = rnnlab.lstm_step_forward(x[t], h, c, p)
-        assert_close(hs[t], h, what=f"h_{t}")
-        step_caches.append(sc)
-    assert_close(h_T, h, what="h_T")
-    assert_close(c_T, c, what="c_T")
+def _worst_difference(fast, textbook):
+    """The largest difference between the two paths, scaled as :func:`assert_close` does."""
+    assert list(fast) == list(textbook), "the two paths return different structures"
+    errors = {}
+    for k in fast:
+        assert fast[k].shape == textbook[k].shape, f"{k}: shapes {fast[k].shape} vs {textbook[k].shape}"
+        errors[k] = np.abs(fast[k] - textbook[k]).max() / max(np.abs(textbook[k]).max(), 1.0)
+    return max(errors.items(), key=lambda kv: kv[1])
 
-    dh, dc = dh_T, dc_T
-    ref = {k: np.zeros_like(v) for k, v in p.items()}
-    for t in reversed(range(T)):
-        dh = dh + dhs[t]
-        assert_close(dh_total[t], dh, what=f"dh_total[{t}]")
-        dx_t, dh, dc, g = rnnlab.lstm_step_backward(dh, dc, step_caches[t])
-        assert_close(dx[t], dx_t, what=f"dx[{t}]")
-        for k in ref:
-            ref[k] += g[k]
-    assert_close(dh0, dh, what="dh0")
-    assert_close(dc0, dc, what="dc0")
-    assert_grads_close(grads, ref)
+
+@pytest.mark.parametrize("bidirectional", [False, True], ids=["uni", "bi"])
+@pytest.mark.parametrize("num_layers", [1, 2])
+@pytest.mark.parametrize("cell,kw", LAYER_CASES, ids=LAYER_IDS)
+def test_both_paths_agree(cell, kw, num_layers, bidirectional):
+    """fast=True and fast=False give the same outputs, final states, hidden-state
+    trace, loss and every gradient (weights, inputs, initial state, hidden states)."""
+    fast, textbook = _both_paths(cell, kw, num_layers, bidirectional, seed=200 + num_layers)
+    where, err = _worst_difference(fast, textbook)
+    assert err <= EXACT, f"{where}: the two paths differ by {err:.3g} (scaled) > {EXACT}"
+    if kw.get("activation") == "relu":  # both sides of the kink are exercised
+        h = fast["['out']"]
+        assert 0 < np.count_nonzero(h) < h.size
+
+
+def test_the_paths_really_differ_in_code():
+    """The agreement above is not one path compared with itself: the caches differ."""
+    layers = {fast: rnnlab.LSTM(D, H, fast=fast) for fast in (True, False)}
+    x = np.random.default_rng(0).standard_normal((T, N, D))
+    caches = {fast: layer.forward(x)[2][0] for fast, layer in layers.items()}
+    assert isinstance(caches[True], fast_cells.LSTMCache)
+    assert isinstance(caches[False], cells.SequenceCache)
+    assert len(caches[False].steps) == T and isinstance(caches[False].steps[0], cells.LSTMStepCache)
+    np.testing.assert_allclose(caches[False].gates, caches[True].gates, rtol=0, atol=1e-15)
+
+
+def test_a_cache_goes_back_through_the_path_that_made_it():
+    layer = rnnlab.GRU(D, H, fast=False)
+    x = np.random.default_rng(1).standard_normal((T, N, D))
+    out, _, cache = layer.forward(x)
+    layer.fast = True  # changed between forward and backward
+    dx, _, grads = layer.backward(np.ones_like(out), None, cache)
+    _, _, cache_fast = layer.forward(x)
+    dx_fast, _, grads_fast = layer.backward(np.ones_like(out), None, cache_fast)
+    assert_close(dx, dx_fast)
+    assert_grads_close(grads, grads_fast)
 
 
 # ---------------------------------------------------------------------------
@@ -227,21 +222,29 @@ def test_check_function_catches_a_wrong_step_backward():
               **rnn_params(rng)}
 
     def wrong(dh, cache):
-        x_t, h_prev, _, w_x, w_h, _ = cache
-        return {"x_t": dh @ w_x, "h_prev": dh @ w_h, "w_x": dh.T @ x_t, "w_h": dh.T @ h_prev,
-                "b_h": dh.sum(0)}
+        return {"x_t": dh @ cache.w_x, "h_prev": dh @ cache.w_h, "w_x": dh.T @ cache.x_t,
+                "w_h": dh.T @ cache.h_prev, "b_h": dh.sum(0)}
 
     res = rnnlab.check_function(rnnlab.rnn_step_forward, wrong, inputs)
     assert not res.passed and res.max_error > 1e-3
 
 
+@pytest.mark.parametrize("backward,forward", [
+    (lambda c: rnnlab.rnn_step_backward(np.ones((N, H)), c), "rnn_step_forward"),
+    (lambda c: rnnlab.gru_step_backward(np.ones((N, H)), c), "gru_step_forward"),
+    (lambda c: rnnlab.lstm_step_backward(np.ones((N, H)), np.ones((N, H)), c), "lstm_step_forward"),
+], ids=["rnn", "gru", "lstm"])
+def test_a_step_backward_names_the_cache_it_expects(backward, forward):
+    """A learner who passes something else (None, a tuple of their own) is told what was meant."""
+    for wrong, name in ((None, "NoneType"), ((1, 2, 3), "tuple")):
+        with pytest.raises(TypeError, match=f"cache must be the .*StepCache that {forward} "
+                                            f"returned, got {name}"):
+            backward(wrong)
+
+
 # ---------------------------------------------------------------------------
 # layers: every gradient backward returns, against finite differences
 # ---------------------------------------------------------------------------
-
-LAYER_CASES = [("rnn", {"activation": a}) for a in RNN_ACTS] \
-    + [("gru", {"variant": v}) for v in GRU_VARIANTS] + [("lstm", {})]
-
 
 def _layer(cell, kw, num_layers, bidirectional, seed):
     return rnnlab.make_layer(cell, D, H, num_layers=num_layers, bidirectional=bidirectional,
@@ -250,8 +253,7 @@ def _layer(cell, kw, num_layers, bidirectional, seed):
 
 @pytest.mark.parametrize("bidirectional", [False, True], ids=["uni", "bi"])
 @pytest.mark.parametrize("num_layers", [1, 2])
-@pytest.mark.parametrize("cell,kw", LAYER_CASES,
-                         ids=[f"{c}-{next(iter(k.values()), '')}".rstrip("-") for c, k in LAYER_CASES])
+@pytest.mark.parametrize("cell,kw", LAYER_CASES, ids=LAYER_IDS)
 def test_layer_backward_matches_finite_differences(cell, kw, num_layers, bidirectional):
     seed = 100 + num_layers + 2 * bidirectional
     layer = _layer(cell, kw, num_layers, bidirectional, seed)
@@ -278,9 +280,9 @@ def test_layer_backward_matches_finite_differences(cell, kw, num_layers, bidirec
     work = {**layer.params, "x": x, **states}
     if kw.get("activation") == "relu":  # seeded away from the kink: |pre-activation| >> eps
         _, cache = run(work)
-        for x_in, h_first, hs, p, _ in cache:  # one rnn_forward cache per layer and direction
-            h_prev = np.concatenate([h_first[None], hs[:-1]])
-            a = x_in @ p["w_x"].T + h_prev @ p["w_h"].T + p["b_h"]
+        for unit in cache:  # one rnn_forward cache per layer and direction
+            h_prev = np.concatenate([unit.h0[None], unit.hs[:-1]])
+            a = unit.x @ unit.p["w_x"].T + h_prev @ unit.p["w_h"].T + unit.p["b_h"]
             assert np.abs(a).min() > 1e-4 and (a > 0).any() and (a < 0).any()
     numeric = rnnlab.numerical_gradient(lambda p: run(p)[0], work)
 
@@ -352,6 +354,8 @@ def _copies(obj):
         return obj.copy()
     if isinstance(obj, dict):
         return {k: _copies(v) for k, v in obj.items()}
+    if isinstance(obj, tuple) and hasattr(obj, "_fields"):  # a cache
+        return type(obj)(*(_copies(v) for v in obj))
     if isinstance(obj, (tuple, list)):
         return type(obj)(_copies(v) for v in obj)
     return obj
@@ -373,19 +377,20 @@ def _assert_same(a, b, what):
 SEQ_CASES = [("rnn", a) for a in RNN_ACTS] + [("gru", v) for v in GRU_VARIANTS] + [("lstm", None)]
 
 
+@pytest.mark.parametrize("module", [fast_cells, cells], ids=["fast", "textbook"])
 @pytest.mark.parametrize("cell,option", SEQ_CASES, ids=[f"{c}-{o}" if o else c for c, o in SEQ_CASES])
-def test_sequence_functions_leave_their_inputs_alone_and_repeat_exactly(cell, option):
+def test_sequence_functions_leave_their_inputs_alone_and_repeat_exactly(cell, option, module):
     rng = np.random.default_rng(20)
     x = rng.standard_normal((T, N, D))
     if cell == "rnn":
         p, state0 = rnn_params(rng), (rng.standard_normal((N, H)),)
-        fwd, bwd = (lambda: cells.rnn_forward(x, state0, p, option)), cells.rnn_backward
+        fwd, bwd = (lambda: module.rnn_forward(x, state0, p, option)), module.rnn_backward
     elif cell == "gru":
         p, state0 = gru_params(rng, option), (rng.standard_normal((N, H)),)
-        fwd, bwd = (lambda: cells.gru_forward(x, state0, p, option)), cells.gru_backward
+        fwd, bwd = (lambda: module.gru_forward(x, state0, p, option)), module.gru_backward
     else:
         p, state0 = lstm_params(rng), tuple(rng.standard_normal((2, N, H)))
-        fwd, bwd = (lambda: cells.lstm_forward(x, state0, p)), cells.lstm_backward
+        fwd, bwd = (lambda: module.lstm_forward(x, state0, p)), module.lstm_backward
     dhs = rng.standard_normal((T, N, H))
     dstate = tuple(rng.standard_normal((N, H)) for _ in state0)
     inputs = _copies((x, state0, p, dhs, dstate))

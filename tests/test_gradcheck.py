@@ -250,7 +250,7 @@ def test_summary_table():
 
 
 def test_nan_error_counts_as_worst():
-    res = GradCheckResult._from_errors({"a": 1e-12, "b": float("nan")}, 1e-7, {})
+    res = GradCheckResult.from_errors({"a": 1e-12, "b": float("nan")}, 1e-7, {})
     assert res.worst == "b" and not res.passed
 
 

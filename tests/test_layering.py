@@ -77,3 +77,45 @@ def test_core_modules_do_not_import_frontend_modules():
         for line, stmt in _frontend_imports(p)
     ]
     assert not offenders, "only rnnlab/widgets/ may import ipywidgets or matplotlib:\n" + "\n".join(offenders)
+
+
+def _imported_modules(path):
+    """Modules of the package that ``path`` imports, at module level or inside functions."""
+    tree = ast.parse(path.read_text(encoding="utf-8"), filename=str(path))
+    package = path.parent.relative_to(REPO).parts
+    found = set()
+    for node in ast.walk(tree):
+        if isinstance(node, ast.ImportFrom) and node.level:
+            base = package[: len(package) - (node.level - 1)]
+            target = base + tuple(node.module.split(".")) if node.module else base
+            names = [target] if node.module else [target + (a.name,) for a in node.names]
+            for name in names:
+                module = REPO.joinpath(*name)
+                if module.with_suffix(".py").exists():
+                    found.add(module.with_suffix(".py"))
+                elif (module / "__init__.py").exists():
+                    found.add(module / "__init__.py")
+    return found
+
+
+def test_core_imports_run_one_way():
+    """No import cycle among the core's modules, not even one hidden inside a function."""
+    graph = {p: _imported_modules(p) - {p} for p in _core_files()}
+    done, cycles = set(), []
+
+    def visit(node, path):
+        if node in path:
+            cycles.append(path[path.index(node):] + [node])
+            return
+        if node in done:
+            return
+        for nxt in graph.get(node, ()):
+            visit(nxt, path + [node])
+        done.add(node)
+
+    for start in graph:
+        if start.name != "__init__.py":  # the package's __init__ imports everything, on purpose
+            visit(start, [])
+    shown = {" -> ".join(str(p.relative_to(PACKAGE)) for p in c) for c in cycles
+             if not any(p.name == "__init__.py" for p in c)}
+    assert not shown, "modules that import each other:\n" + "\n".join(sorted(shown))

@@ -5,7 +5,7 @@ import numpy as np
 import pytest
 
 import rnnlab
-from rnnlab import cells as cells_module
+from rnnlab import cells, fast_cells
 
 D, H, O, N = 2, 3, 3, 2
 T_IN, T_OUT = 3, 2
@@ -107,8 +107,10 @@ def test_gradient_check_with_initial_state():
     assert m.loss(x, y, h0=h0) != m.loss(x, y)
 
 
-def test_gradient_check_can_fail(monkeypatch):
-    """The check is not vacuous: a 1% error in one backward gradient is caught."""
+@pytest.mark.parametrize("fast", [True, False], ids=["fast", "textbook"])
+def test_gradient_check_can_fail(monkeypatch, fast):
+    """The check is not vacuous: a 1% error in one backward gradient is caught (either path)."""
+    cells_module = fast_cells if fast else cells
     real = cells_module.gru_backward
 
     def off_by_one_percent(dhs, dstate, cache):
@@ -117,7 +119,7 @@ def test_gradient_check_can_fail(monkeypatch):
         return dx, ds, grads, dh
 
     monkeypatch.setattr(cells_module, "gru_backward", off_by_one_percent)
-    m = make_model("many-to-many", "gru", seed=8)
+    m = make_model("many-to-many", "gru", seed=8, fast=fast)
     x, y = make_xy("many-to-many", "mse", seed=9)
     res = rnnlab.check_model_gradients(m, x, y)
     assert not res.passed and res.worst == "w_h" and res.max_error > 1e-3
@@ -210,7 +212,7 @@ def test_trace_shapes_and_ranges(cell, pattern):
     m = make_model(pattern, cell, bidirectional=True, seed=16)
     x, _ = make_xy(pattern, "mse", seed=17)
     tr = m.trace(3 * x)
-    assert set(tr) == {"", "_reverse"}
+    assert set(tr) == {"layer0", "layer0_reverse"}
     want = {"rnn": {"h"}, "gru": {"h", "r", "z", "n"}, "lstm": {"h", "c", "i", "f", "g", "o"}}[cell]
     T = unrolled(pattern)
     for unit in tr.values():
@@ -223,13 +225,13 @@ def test_trace_shapes_and_ranges(cell, pattern):
                 assert (v > -1).all() and (v < 1).all(), name
     # the trace's h is the layer output that predict uses
     if cell == "lstm":
-        out = tr[""]
+        out = tr["layer0"]
         np.testing.assert_allclose(out["h"], out["o"] * np.tanh(out["c"]), rtol=0, atol=1e-15)
         c_prev = np.concatenate([np.zeros((1, N, H)), out["c"][:-1]])
         np.testing.assert_allclose(out["c"], out["f"] * c_prev + out["i"] * out["g"],
                                    rtol=0, atol=1e-15)
     if cell == "gru":
-        u = tr[""]
+        u = tr["layer0"]
         h_prev = np.concatenate([np.zeros((1, N, H)), u["h"][:-1]])
         np.testing.assert_allclose(u["h"], (1 - u["z"]) * u["n"] + u["z"] * h_prev,
                                    rtol=0, atol=1e-15)
@@ -240,8 +242,8 @@ def test_trace_of_reverse_direction_is_in_time_order():
     x, _ = make_xy("many-to-many", "mse", seed=19)
     tr = m.trace(x)
     out, _, _ = m.rnn.forward(x)
-    np.testing.assert_array_equal(tr[""]["h"], out[:, :, :H])
-    np.testing.assert_array_equal(tr["_reverse"]["h"], out[:, :, H:])
+    np.testing.assert_array_equal(tr["layer0"]["h"], out[:, :, :H])
+    np.testing.assert_array_equal(tr["layer0_reverse"]["h"], out[:, :, H:])
 
 
 # ---------------------------------------------------------------------------
@@ -262,7 +264,7 @@ def test_hidden_grad_norms_vanish_with_small_recurrent_weights():
     assert norms[0] < 1e-6 * norms[-1]
     # the same numbers as the full gradient dict
     _, _, dh = m.loss_and_grads(x, y, return_dh=True)
-    np.testing.assert_allclose(norms, np.linalg.norm(dh[""].reshape(T, -1), axis=1), rtol=1e-12)
+    np.testing.assert_allclose(norms, np.linalg.norm(dh["layer0"].reshape(T, -1), axis=1), rtol=1e-12)
 
 
 def test_hidden_grad_norms_explode_with_large_relu_weights():
@@ -276,16 +278,6 @@ def test_hidden_grad_norms_explode_with_large_relu_weights():
     assert norms.shape == (T,)
     assert (np.diff(norms) < 0).all()  # grows going back in time
     np.testing.assert_allclose(norms[:-1] / norms[1:], 1.5, rtol=1e-12)  # by exactly w_h's gain
-
-
-def test_hidden_grad_norms_per_unit_and_bad_unit():
-    m = make_model("many-to-many", "gru", num_layers=2, bidirectional=True, seed=24)
-    x, y = make_xy("many-to-many", "mse", seed=25)
-    for unit in ("", "_reverse", "_l1", "_l1_reverse"):
-        assert m.hidden_grad_norms(x, y, unit=unit).shape == (T_IN,)
-    with pytest.raises(ValueError, match=r"unit must be one of \['', '_l1', '_l1_reverse', "
-                                         r"'_reverse'\], got '_l2'"):
-        m.hidden_grad_norms(x, y, unit="_l2")
 
 
 # ---------------------------------------------------------------------------
@@ -303,7 +295,7 @@ def test_float32_model_stays_float32(cell):
     assert np.isfinite(loss)
     assert all(g.dtype == np.float32 for g in grads.values())
     tr = m.trace(x)
-    assert all(v.dtype == np.float32 for v in tr[""].values())
+    assert all(v.dtype == np.float32 for v in tr["layer0"].values())
     # close to the same model in float64
     m64 = make_model("many-to-many", cell, dtype="float64", seed=26)
     m64.set_params({k: v.astype(np.float64) for k, v in m.params.items()})
@@ -337,3 +329,51 @@ def test_same_seed_same_weights_different_seed_different():
     for k in a.params:
         np.testing.assert_array_equal(a.params[k], b.params[k])
     assert any(not np.array_equal(a.params[k], c.params[k]) for k in a.params)
+
+
+# ---------------------------------------------------------------------------
+# per-layer keys: "layer0", "layer0_reverse", "layer1"...; the 0.1 keys deprecated
+# ---------------------------------------------------------------------------
+
+def _two_layer_bidirectional():
+    m = rnnlab.SequenceModel(2, 3, 1, cell="gru", pattern="many-to-one", num_layers=2,
+                             bidirectional=True, seed=3)
+    x = np.random.default_rng(4).standard_normal((6, 5, 2))
+    y = np.random.default_rng(5).standard_normal((5, 1))
+    return m, x, y
+
+
+def test_trace_keys_name_the_layer_and_the_old_keys_warn():
+    m, x, _ = _two_layer_bidirectional()
+    tr = m.trace(x)
+    assert list(tr) == ["layer0", "layer0_reverse", "layer1", "layer1_reverse"]
+    for old, new in (("", "layer0"), ("_reverse", "layer0_reverse"), ("_l1", "layer1"),
+                     ("_l1_reverse", "layer1_reverse")):
+        assert old in tr
+        with pytest.warns(DeprecationWarning, match=f"the key {old!r} is deprecated, use {new!r}"):
+            assert tr[old] is tr[new]
+    with pytest.raises(KeyError):
+        tr["_l2"]
+    assert tr.get("nope") is None
+
+
+def test_hidden_grad_norms_by_layer_and_direction():
+    m, x, y = _two_layer_bidirectional()
+    _, _, dh = m.loss_and_grads(x, y, return_dh=True)
+    assert list(dh) == ["layer0", "layer0_reverse", "layer1", "layer1_reverse"]
+    for layer in (0, 1):
+        for direction, key in (("forward", f"layer{layer}"), ("reverse", f"layer{layer}_reverse")):
+            norms = m.hidden_grad_norms(x, y, layer=layer, direction=direction)
+            np.testing.assert_allclose(norms, np.linalg.norm(dh[key].reshape(6, -1), axis=1),
+                                       rtol=1e-12)
+    np.testing.assert_array_equal(m.hidden_grad_norms(x, y, layer=1, direction="backward"),
+                                  m.hidden_grad_norms(x, y, layer=1, direction="reverse"))
+    with pytest.warns(DeprecationWarning, match=r"unit=\.\.\.\) is deprecated"):
+        old = m.hidden_grad_norms(x, y, unit="_l1_reverse")
+    np.testing.assert_array_equal(old, m.hidden_grad_norms(x, y, layer=1, direction="reverse"))
+    with pytest.raises(ValueError, match="layer must be <= 1, got 2"):
+        m.hidden_grad_norms(x, y, layer=2)
+    with pytest.raises(ValueError, match="unknown direction 'up'"):
+        m.hidden_grad_norms(x, y, direction="up")
+    with pytest.raises(ValueError, match="this model has no 'layer2'"), pytest.warns(DeprecationWarning):
+        m.hidden_grad_norms(x, y, unit="_l2")

@@ -267,7 +267,7 @@ def test_validation_split_holds_out_sequences():
     h = tr.run()
     assert len(h.valid_loss) == 3
     assert all(isinstance(v, float) and math.isfinite(v) for v in h.valid_loss)
-    assert h.valid_loss[-1] == pytest.approx(tr.model.loss(*tr.valid), rel=1e-12)
+    assert h.valid_loss[-1] == pytest.approx(tr.model.loss(tr.valid.x, tr.valid.y), rel=1e-12)
 
 
 def test_explicit_valid_data():

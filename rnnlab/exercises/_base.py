@@ -8,7 +8,9 @@ the learner's function on every case and turns the comparison into a
 """
 from __future__ import annotations
 
+import configparser
 import html
+import os
 import sys
 
 import numpy as np
@@ -76,15 +78,31 @@ class Exercise:
                         f"{len(cases)} seeded tests.", rows=first_rows)
 
     def hint(self, n=1):
-        """Hint number ``n`` (1, 2, ...); each says a little more than the one before."""
+        """Hint number ``n`` (1, 2, ...); each says a little more than the one before.
+
+        A course can turn hints off (``RNNLAB_HINTS=off``; see :func:`_course_allows`).
+        """
         if isinstance(n, bool) or not isinstance(n, int):
             raise TypeError(f"n must be an integer hint number, got {n!r}")
+        if not _course_allows("hints"):
+            return Note("Hints are not available in this course",
+                        "Your instructor has turned hints off for this course. check() still tells "
+                        "you what is right and what is wrong.")
         n = min(max(n, 1), len(self.hints))
         more = f"   (.hint({n + 1}) for the next one)" if n < len(self.hints) else ""
         return Note(f"Hint {n} of {len(self.hints)}{more}", self.hints[n - 1])
 
     def solution(self):
-        """The reference code, as a :class:`Code` string."""
+        """The reference code, as a :class:`Code` string.
+
+        A course can turn solutions off (``RNNLAB_SOLUTIONS=off``; see :func:`_course_allows`):
+        then this returns a polite :class:`Note` instead, and ``check`` keeps working.
+        """
+        if not _course_allows("solutions"):
+            return Note("Solutions are not available in this course",
+                        "Your instructor has turned solutions off for this course. check() still "
+                        "tells you what is right and what is wrong" + (
+                            ", and hint() gives a hint." if _course_allows("hints") else "."))
         return Code(self._solution, f"Solution: {self.name}")
 
     def template(self):
@@ -169,6 +187,32 @@ class Exercise:
         text = _summary(self.outputs, d.wrong, d.rel)
         summary = "; ".join(lines + d.problems + ([text] if text else [])) + "."
         return self._fail(summary, d.notes, d.rows, mistakes=d.ids), d.rows
+
+
+def _course_allows(what):
+    """Whether this course shows ``what`` (``"solutions"`` or ``"hints"``); True unless turned off.
+
+    The environment variable ``RNNLAB_SOLUTIONS`` / ``RNNLAB_HINTS`` decides if it is set;
+    otherwise the ``[rnnlab]`` section of the course file, ``$RNNLAB_COURSE_CONFIG`` or else
+    ``<sys.prefix>/etc/rnnlab/course.ini`` (``solutions = off``). Values: on/off, yes/no,
+    true/false, 1/0. A deployment sets one of them; it is a courtesy, not a lock: the
+    reference code ships inside rnnlab.
+    """
+    variable = f"RNNLAB_{what.upper()}"
+    value, source = os.environ.get(variable), variable
+    if value is None:
+        source = os.environ.get("RNNLAB_COURSE_CONFIG") or os.path.join(sys.prefix, "etc", "rnnlab",
+                                                                        "course.ini")
+        parser = configparser.ConfigParser()
+        parser.read(source, encoding="utf-8")  # a missing file reads as empty
+        value = parser.get("rnnlab", what, fallback=None)
+        source = f"{what} in [rnnlab] of {source}"
+    if value is None:
+        return True
+    known = configparser.ConfigParser.BOOLEAN_STATES
+    if value.strip().lower() not in known:
+        raise ValueError(f"{source} must be on or off (or yes/no, true/false, 1/0), got {value!r}")
+    return known[value.strip().lower()]
 
 
 # ---------------------------------------------------------------------------

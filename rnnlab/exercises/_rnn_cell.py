@@ -193,7 +193,8 @@ def rnn_step_backward(dh_t, x_t, h_prev, h_t, w_x, w_h):
 
     def _reference(self, case):
         dh, x, h_prev, h_t, w_x, w_h = case["args"]
-        dx, dhp, g = cells.rnn_step_backward(dh, (x, h_prev, h_t, w_x, w_h, "tanh"))
+        dx, dhp, g = cells.rnn_step_backward(dh, cells.RNNStepCache(
+            x_t=x, h_prev=h_prev, h_t=h_t, w_x=w_x, w_h=w_h, activation="tanh"))
         return {"dx_t": dx, "dh_prev": dhp, "dw_x": g["w_x"], "dw_h": g["w_h"], "db_h": g["b_h"]}
 
     def _parse(self, result, case):

@@ -283,7 +283,7 @@ def _tbptt_rnnlab(xs, ys, k, params):
 
     model = SequenceModel(xs.shape[2], params["w_h"].shape[0], 1, cell="rnn", pattern="many-to-many")
     model.set_params(params)
-    x, y, state, steps = model._prepare(xs, ys)
+    x, y, state, steps = model.prepare(xs, ys)
     return [g for _, g, _ in truncated_windows(model, x, y, k, state, steps)]
 
 

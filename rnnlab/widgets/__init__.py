@@ -2,7 +2,8 @@
 
 Import explicitly: ``from rnnlab.widgets import Playground``. Every panel
 works with core ipywidgets only (figures are drawn to PNG images), can be
-driven from code, and prints nothing.
+driven from code, and prints nothing. ``presentation(True)`` makes the text and
+lines of every figure larger, for a projector.
 
 =====================  ==========================================================
 panel                  what a learner does with it
@@ -17,6 +18,8 @@ panel                  what a learner does with it
 ``GradCheckView``      analytic vs numerical gradients, also for your own code
 =====================  ==========================================================
 """
+from ._canvas import presentation
+from ._query import query_from_settings, settings_from_query
 from .activations_view import ActivationView
 from .bptt_view import BPTTView
 from .gradcheck_view import GradCheckView
@@ -28,4 +31,5 @@ from .tasks import TASKS, make_task_data
 from .unfolding import UnfoldingView
 
 __all__ = ["Playground", "UnfoldingView", "ActivationView", "BPTTView", "GradientFlowView",
-           "StateInspector", "PatternsView", "GradCheckView", "TASKS", "make_task_data"]
+           "StateInspector", "PatternsView", "GradCheckView", "TASKS", "make_task_data", "presentation",
+           "settings_from_query", "query_from_settings"]

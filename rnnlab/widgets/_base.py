@@ -1,9 +1,8 @@
 """What every panel is made of: a canvas, a background runner, safe handlers.
 
-* :class:`Canvas` -- a matplotlib ``Figure`` (object-oriented API, Agg, never
-  pyplot) rendered to PNG bytes and shown in a core ``ipywidgets.Image``. It
-  needs no frontend extension, so it works in JupyterLab, Notebook 7, Voila,
-  VS Code and on Binder, and nbval never sees it (a comm message, not an
+* :class:`Canvas` (in ``_canvas.py``) -- a matplotlib ``Figure`` (object-oriented
+  API, Agg, never pyplot) rendered to PNG bytes for the pixels the page gives
+  it, with a text alternative. nbval never sees it (a comm message, not an
   output). Panels update artists in place and call :meth:`Canvas.draw`, or
   :meth:`Canvas.draw_dynamic` to re-render only the artists that move.
 * :class:`Runner` -- one daemon thread at a time, with stop and pause events,
@@ -20,7 +19,6 @@ from __future__ import annotations
 import contextlib
 import functools
 import html
-import io
 import json
 import math
 import threading
@@ -29,21 +27,13 @@ import traceback
 import weakref
 
 import ipywidgets
-from matplotlib.backends.backend_agg import FigureCanvasAgg
-from matplotlib.figure import Figure
 from matplotlib.ticker import FuncFormatter
-from PIL import Image
 
 from .. import __version__
+from ._canvas import STYLE, Canvas  # noqa: F401  (panels import them from here)
 from ._factory import make_control, set_bounds
 from ._settings import Float, Int, _same, check_settings, translate_aliases
 
-# a quiet, readable house style for every figure
-STYLE = {
-    "axes.spines.top": False, "axes.spines.right": False, "axes.grid": True,
-    "grid.alpha": 0.3, "font.size": 9, "axes.titlesize": 10, "legend.fontsize": 8,
-    "legend.frameon": False,
-}
 COLORS = {"train": "#1f77b4", "valid": "#ff7f0e", "target": "#444444", "pred": "#d62728",
           "rnn": "#1f77b4", "gru": "#2ca02c", "lstm": "#9467bd"}
 
@@ -55,101 +45,6 @@ def _decade(v, _pos=None):
 
 
 DECADES = FuncFormatter(_decade)  # plain-text log tick labels
-
-
-class Canvas:
-    """A matplotlib figure shown as a PNG in an ``ipywidgets.Image``.
-
-    Parameters
-    ----------
-    width, height : figure size in inches
-    dpi : resolution of the PNG (90 keeps a redraw well under 50 ms)
-    css : CSS class given to the image widget, for browser tests
-    """
-
-    def __init__(self, width=6.0, height=3.2, dpi=90, css="rnnlab-canvas"):
-        import matplotlib
-
-        with matplotlib.rc_context(STYLE):
-            self.figure = Figure(figsize=(width, height), dpi=dpi)
-        FigureCanvasAgg(self.figure)
-        self.dpi = dpi
-        self.image = ipywidgets.Image(format="png", layout=ipywidgets.Layout(
-            width=f"{int(width * dpi)}px", max_width="100%", height="auto"))
-        self.image.add_class(css)
-        self.draw_count = 0
-        self.last_draw_seconds = None
-        self._lock = threading.RLock()
-        self._background = None  # the static layer kept by draw_dynamic
-
-    def subplots(self, *args, **kwargs):
-        """``figure.subplots`` with the house style applied."""
-        import matplotlib
-
-        with matplotlib.rc_context(STYLE):
-            return self.figure.subplots(*args, **kwargs)
-
-    def style(self):
-        """A context manager applying the house style (use around axes creation)."""
-        import matplotlib
-
-        return matplotlib.rc_context(STYLE)
-
-    @property
-    def lock(self):
-        """Hold this while changing artists from a thread other than the drawing one."""
-        return self._lock
-
-    def draw(self):
-        """Render the figure to PNG and send it to the browser."""
-        with self._lock:
-            start = time.perf_counter()
-            buf = io.BytesIO()
-            # light compression: encoding at the default level costs more than drawing
-            self.figure.canvas.print_png(buf, pil_kwargs={"compress_level": 1})
-            self._show(buf, start)
-
-    def draw_dynamic(self, artists, full=False):
-        """Render only ``artists`` over the rest of the figure kept from before (blitting).
-
-        The rest, the static layer, is rendered on the first call and with
-        ``full=True`` (needed after anything but ``artists`` changed); later
-        calls restore its pixels and draw ``artists`` on top, several times
-        cheaper than :meth:`draw`. The artists are never left marked as
-        animated, so :meth:`draw` stays valid at any time.
-        """
-        with self._lock:
-            start = time.perf_counter()
-            agg = self.figure.canvas
-            if full or self._background is None:
-                for a in artists:
-                    a.set_animated(True)  # left out of the static layer
-                try:
-                    agg.draw()
-                finally:
-                    for a in artists:
-                        a.set_animated(False)
-                self._background = agg.copy_from_bbox(self.figure.bbox)
-            else:
-                agg.restore_region(self._background)
-            for a in artists:
-                if a.get_visible():
-                    self.figure.draw_artist(a)
-            w, h = agg.get_width_height(physical=True)
-            buf = io.BytesIO()
-            # compress_level 1: a third of the time of the default, files ~10% larger
-            Image.frombuffer("RGBA", (w, h), agg.buffer_rgba(), "raw", "RGBA", 0, 1).save(
-                buf, format="png", compress_level=1)
-            self._show(buf, start)
-
-    def _show(self, buf, start):
-        self.image.value = buf.getvalue()
-        self.draw_count += 1
-        self.last_draw_seconds = time.perf_counter() - start
-
-    def png(self):
-        """The last rendered PNG bytes."""
-        return bytes(self.image.value)
 
 
 class Runner:

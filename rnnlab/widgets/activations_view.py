@@ -85,7 +85,7 @@ def run_small_rnn(activation, scale, T, seed=0, hidden_size=1):
     dout = np.zeros_like(out)  # (T, H, H)
     dout[-1] = np.eye(H)  # d(h_T)/d(h_T): one unit vector per copy
     _, _, _, dh = layer.backward(dout, None, cache, return_dh=True)
-    grad_norms = np.sqrt((dh[""] ** 2).sum(axis=(1, 2)))
+    grad_norms = np.sqrt((dh["layer0"] ** 2).sum(axis=(1, 2)))
     return x[:, 0, 0], out[:, 0, :], grad_norms
 
 

@@ -42,12 +42,13 @@ from .. import data
 from ..bptt import truncation_fidelity
 from ..cells import rnn_step_backward, rnn_step_forward
 from ..model import SequenceModel
+from ..patterns import select as select_patterns
 from ._base import STYLE, Canvas, Panel, message_html
 from ._factory import make_button
 from ._settings import Choice, Int
 
 T_RANGE = (6, 20)
-PATTERNS = ("many-to-one", "many-to-many")
+PATTERNS = select_patterns(one_input_step=False, needs_output_length=False)  # one sequence in
 CMAP = colormaps["viridis"]
 GREY_FACE, GREY_EDGE, GREY_TEXT = "#e4e4e4", "#b0b0b0", "#9a9a9a"
 CUT_COLOR = "#cf222e"
@@ -256,7 +257,7 @@ class BPTTView(Panel):
         z = hs[loss_steps] @ p["w_y"].T + p["b_y"]  # (S, N, O) output layer
         y = self.y[None] if self.per_sequence else self.y  # (S, N, O)
         # the model's own loss and its gradient at z (mean squared error, identity output)
-        self.loss, dz = m._loss_and_dz(z, y)
+        self.loss, dz = m.loss_and_dz(z, y)
         self._dout = np.zeros_like(hs)  # (T, N, H)
         self._dout[loss_steps] = dz @ p["w_y"]
         self.loss_steps = loss_steps + 1  # 1-based

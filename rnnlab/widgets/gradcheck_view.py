@@ -37,7 +37,8 @@ import numpy as np
 
 from ..checks import check_model_gradients
 from ..gradcheck import GradCheckResult, check_function, relative_error
-from ..model import PATTERNS, SequenceModel
+from ..model import SequenceModel
+from ..patterns import PATTERNS, get_pattern
 from ._base import Canvas, Panel, Runner, message_html, wrapping_row
 from ._factory import make_button, make_control
 from ._settings import Choice, Flag, Float, Int
@@ -66,7 +67,7 @@ def tiny_problem(cell="rnn", pattern="many-to-many", activation="tanh", num_laye
                           activation=activation, gru_variant=variant or "pytorch",
                           output_length=s["output_length"], seed=seed)
     rng = np.random.default_rng(seed)
-    steps_in = 1 if model.pattern in ("one-to-one", "one-to-many") else s["steps"]
+    steps_in = 1 if get_pattern(model.pattern).one_input_step else s["steps"]
     x = rng.standard_normal((steps_in, s["batch"], s["input_size"]))
     if model.per_sequence:
         y = rng.standard_normal((s["batch"], s["output_size"]))
@@ -323,7 +324,7 @@ class GradCheckView(Panel):
             return self._check_user_now()
         except Exception as err:  # anything the adapters did not foresee: show it, never raise
             self.report_error(err, "check_user")
-            self.result = GradCheckResult._failure(f"{type(err).__name__}: {err}", self.tol)
+            self.result = GradCheckResult.failure(f"{type(err).__name__}: {err}", self.tol)
             return self.result
 
     def _check_user_now(self):
@@ -336,7 +337,7 @@ class GradCheckView(Panel):
         ref = u["reference"]
         if ref is not None:
             if not (isinstance(ref, (tuple, list)) and len(ref) == 2 and all(map(callable, ref))):
-                self.reference_result = GradCheckResult._failure(
+                self.reference_result = GradCheckResult.failure(
                     "reference must be a pair (fn, backward) of functions", self.tol)
             else:
                 self.reference_result = _check_pair(ref[0], ref[1], u["inputs"], **options)
@@ -615,7 +616,7 @@ def _check_pair(fn, backward, inputs, upstream=None, tol=TOLERANCE, keys=None, s
         return check_function(fn2, backward2, flat, upstream=_flat_upstream(upstream), seed=seed,
                               eps=eps, tol=tol, keys=keys, max_entries=max_entries)
     except Exception as err:  # bad arguments to the check itself: report, never raise
-        return GradCheckResult._failure(f"the check could not run: {type(err).__name__}: {err}",
+        return GradCheckResult.failure(f"the check could not run: {type(err).__name__}: {err}",
                                         tol)
 
 

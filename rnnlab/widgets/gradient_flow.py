@@ -219,7 +219,7 @@ class GradientFlowView(TrainingPanel):
         with np.errstate(all="ignore"):  # exploding relu runs are part of the lesson
             norms = model.hidden_grad_norms(x, y)
             if cell in KEEP_GATE:
-                self.keep_gate[cell] = float(np.mean(model.trace(x)[""][KEEP_GATE[cell]]))
+                self.keep_gate[cell] = float(np.mean(model.trace(x)["layer0"][KEEP_GATE[cell]]))
             ratio = norms[0] / norms[-1] if norms[-1] > 0 else np.nan
         self.norms[cell] = norms
         self.ratios[cell] = float(ratio)

@@ -26,6 +26,7 @@ from matplotlib.ticker import MaxNLocator
 
 from .._validate import as_sequence, check_int
 from ..model import SequenceModel
+from ..patterns import get_pattern
 from ..train import Trainer
 from . import tasks
 from ._base import COLORS, Canvas, wrapping_row
@@ -122,7 +123,8 @@ class StateInspector(TrainingPanel):
         self.controls["sample"] = make_control(Int("sample", 0, 0, 0, label="Sample",
                                                    width="360px"), 0)
         self.controls["layer"] = make_control(
-            Choice("layer", [("layer 0", "")], "", label="Layer", width="300px"), "")
+            Choice("layer", [("layer 0", "layer0")], "layer0", label="Layer", width="300px"),
+            "layer0")
         self._make_training_buttons("Train a little", "train for the epochs set, in the background")
         self.buttons["reset"] = make_button(
             "reset", "New model", "undo", "",
@@ -208,7 +210,7 @@ class StateInspector(TrainingPanel):
 
     @property
     def trace(self):
-        """``model.trace(x)`` for the shown data: ``{suffix: {"h": (T, N, H), ...}}``."""
+        """``model.trace(x)`` for the shown data: ``{"layer0": {"h": (T, N, H), ...}, ...}``."""
         return self._trace
 
     # -- model and data ----------------------------------------------------------------
@@ -242,7 +244,7 @@ class StateInspector(TrainingPanel):
             x, y = x.x, x.y if y is None else y
         x, _ = as_sequence(x, "x", model.input_size, model.dtype)
         out_len = _output_length(model.pattern, y) or model.output_length
-        if model.pattern in ("one-to-many", "encoder-decoder") and out_len is None:
+        if get_pattern(model.pattern).needs_output_length and out_len is None:
             raise ValueError(f"pattern {model.pattern} needs an output length: give the model "
                              "output_length or pass targets y")
         train = None
@@ -543,7 +545,7 @@ class StateInspector(TrainingPanel):
 # -- helpers ---------------------------------------------------------------------------------
 
 def _output_length(pattern, y):
-    if y is None or pattern not in ("one-to-many", "encoder-decoder"):
+    if y is None or not get_pattern(pattern).needs_output_length:
         return None
     return int(np.asarray(y).shape[0])
 
@@ -556,14 +558,9 @@ def _take_samples(y, model, n):
 
 
 def _layer_label(key):
-    """``"layer 1, backward direction"`` for a trace key (``"layer1_reverse"``, or the old
-    ``"_l1_reverse"``)."""
-    number = 0
-    if key.startswith("layer"):
-        number = int(key[5:].split("_")[0])
-    elif key.startswith("_l"):
-        number = int(key[2:].split("_")[0])
-    return f"layer {number}" + (", backward direction" if key.endswith("_reverse") else "")
+    """``"layer 1, backward direction"`` for a trace key (``"layer1_reverse"``)."""
+    layer, _, reverse = key.removeprefix("layer").partition("_")  # "layer1_reverse"
+    return f"layer {layer}" + (", backward direction" if reverse else "")
 
 
 def _nice_limit(v):

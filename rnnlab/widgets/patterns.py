@@ -36,12 +36,13 @@ import ipywidgets
 import numpy as np
 from matplotlib.ticker import FuncFormatter, LogLocator, MaxNLocator, NullLocator
 
-from ..model import PATTERNS, SequenceModel
+from ..model import SequenceModel
+from ..patterns import PATTERNS, get_pattern
 from ..train import Trainer
 from . import tasks
 from ._base import COLORS, Canvas, wrapping_row
-from ._factory import make_button
 from ._diagram import draw_unrolled
+from ._factory import make_button
 from ._predictions import PredictionPlot
 from ._settings import Choice, Int
 from ._training import TrainingPanel, loss_text
@@ -253,7 +254,7 @@ class PatternsView(TrainingPanel):
         task = tasks.get_task(s["task"])
         d = task.defaults
         train, valid = tasks.make_task_data(s["task"], self._pattern, seed=0)
-        out_len = train.y.shape[0] if self._pattern in ("one-to-many", "encoder-decoder") else None
+        out_len = train.y.shape[0] if get_pattern(self._pattern).needs_output_length else None
         cell = self._values["cell"]
         model = SequenceModel(train.input_size, d["hidden_size"], train.output_size, cell=cell,
                               pattern=self._pattern, loss=train.loss, output_length=out_len,
@@ -263,8 +264,8 @@ class PatternsView(TrainingPanel):
                           batch_size=min(d["batch_size"], train.n_samples),
                           clip_norm=d["clip"] or None, valid=valid, seed=self.seed,
                           callback=self._progress, record_hidden_grads=False)
-        first = trainer._evaluate(trainer.x, trainer.y)
-        first_valid = trainer._evaluate(*trainer.valid)
+        first = trainer.evaluate(trainer.data)
+        first_valid = trainer.evaluate(trainer.valid)
         return {"cell": cell, "model": model, "trainer": trainer, "train": train, "valid": valid,
                 "curve": {"epoch": [0], "train": [first], "valid": [first_valid]},
                 "pattern": self._pattern}

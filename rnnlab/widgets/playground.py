@@ -35,6 +35,7 @@ from matplotlib.ticker import LogLocator, MaxNLocator, NullLocator, ScalarFormat
 
 from ..model import SequenceModel
 from ..optim import OPTIMIZERS
+from ..patterns import get_pattern
 from ..train import Trainer
 from . import tasks
 from ._base import COLORS, DECADES, Canvas
@@ -265,7 +266,7 @@ class Playground(TrainingPanel):
         """
         s = self._values
         train, valid = tasks.make_task_data(s["task"], s["pattern"], seed=0)
-        out_len = train.y.shape[0] if s["pattern"] in ("one-to-many", "encoder-decoder") else None
+        out_len = train.y.shape[0] if get_pattern(s["pattern"]).needs_output_length else None
         model = SequenceModel(
             train.input_size, s["hidden_size"], train.output_size, cell=s["cell"],
             pattern=s["pattern"], num_layers=s["num_layers"], bidirectional=s["bidirectional"],
@@ -304,8 +305,8 @@ class Playground(TrainingPanel):
             self.draw_loss()
             self.draw_predictions()
             return
-        first = self.trainer.evaluate(self.data.x, self.data.y)
-        first_valid = self.trainer.evaluate(self.valid.x, self.valid.y)
+        first = self.trainer.evaluate(self.trainer.data)
+        first_valid = self.trainer.evaluate(self.trainer.valid)
         # a run gets its number, its settings and its label when it starts training
         self.run = {"id": None, "task": self._values["task"], "start": None, "live": None,
                     "changes": [], "curve": {"epoch": [0], "train": [first], "valid": [first_valid]},
@@ -612,7 +613,9 @@ class Playground(TrainingPanel):
             self._overlays.append((line, run))
             self._mark_divergence(ax, run, f"C{(i + 2) % 10}")
         label = labels[-1] + " (now)" if self.run is not None else "no model"
-        (self._train_line,) = ax.plot([], [], color=COLORS["train"], lw=2, label=label)
+        # a dot marks the loss before training: a fresh run is visible before its first epoch
+        (self._train_line,) = ax.plot([], [], color=COLORS["train"], lw=2, label=label,
+                                      marker="o", ms=4, markevery=[0])
         (self._valid_line,) = ax.plot([], [], color=COLORS["valid"], lw=1.5, ls="--",
                                       label="validation")
         (self._step_dot,) = ax.plot([], [], "o", color=COLORS["train"], ms=4)

@@ -14,12 +14,19 @@ Fixtures
     voila_server    factory: voila_server(notebook_path) -> VoilaServer(url, log_path)
     harness         the helper functions below as attributes, for tests:
                     harness.open_notebook_in_lab(page, jupyter_lab, "notebooks/x.ipynb")
+    axe_path        session-wide path of axe.min.js (axe-core 4), installed from npm into a
+                    cache folder on first use (looking.ensure_axe); skips when npm is missing
+
+Tests that look (accessibility, layout, keyboard) import the helpers of
+looking.py next to this file: run_axe, serious, describe, layout_report,
+tab_walk, focused, open_sidebar, close_sidebar.
 
 Helpers
     write_notebook(path, sources)             nbformat-4 notebook, kernelspec python3
     open_notebook_in_lab(page, lab, relpath)  opens it in a fresh workspace, waits for an idle kernel
     wait_kernel_idle(page, timeout)
     run_all_cells(page, timeout, check=True)  runs all cells, waits until done, fails on error outputs
+    kernel_eval(page, expression)             repr of a Python expression in the notebook's kernel
     cell_errors(page)                         texts of error outputs in the current notebook
     save_failure_artifacts(page, name, log_paths)
 
@@ -48,6 +55,8 @@ from pathlib import Path
 from urllib.parse import quote
 
 import pytest
+
+import looking
 
 HERE = Path(__file__).resolve().parent
 REPO = HERE.parents[1]
@@ -112,7 +121,8 @@ def _jupyter_env(home: Path, python: str = sys.executable) -> dict:
         (home / sub).mkdir(parents=True, exist_ok=True)
         env[var] = str(home / sub)
     env["PYTHONUNBUFFERED"] = "1"
-    env.pop("JUPYTER_PATH", None)
+    # only the repo's own data files (rnnlab's Voila template), not the caller's
+    env["JUPYTER_PATH"] = str(REPO / "share" / "jupyter")
     return env
 
 
@@ -321,11 +331,22 @@ def voila_server(tmp_path_factory, request):
 
 
 @pytest.fixture(scope="session")
+def axe_path():
+    try:
+        return looking.ensure_axe()
+    except RuntimeError as err:
+        if os.environ.get("CI"):
+            raise
+        pytest.skip(str(err))
+
+
+@pytest.fixture(scope="session")
 def harness():
     return types.SimpleNamespace(
         write_notebook=write_notebook, open_notebook_in_lab=open_notebook_in_lab,
         wait_kernel_idle=wait_kernel_idle, run_all_cells=run_all_cells, cell_errors=cell_errors,
         save_failure_artifacts=save_failure_artifacts, artifacts_dir=ARTIFACTS, launch_lab=launch_lab,
+        kernel_eval=kernel_eval,
         stop_server=stop_server, VoilaFactory=VoilaFactory, repo=REPO)
 
 
@@ -375,6 +396,24 @@ def open_notebook_in_lab(page, lab: JupyterLab, relpath: str, timeout: float = 1
     if accept.count():
         accept.first.click()
     wait_kernel_idle(page, timeout)
+
+
+def kernel_eval(page, expression: str, timeout: float = 30) -> str:
+    """``repr`` of a Python expression evaluated in the current notebook's kernel
+    (JupyterLab or Notebook 7), without adding a cell or an output."""
+    result = page.evaluate(
+        """async ([expr, ms]) => {
+          const kernel = %s;
+          const future = kernel.requestExecute({code: '', silent: true, store_history: false,
+                                                user_expressions: {r: expr}});
+          const reply = await Promise.race([future.done,
+            new Promise((_, no) => setTimeout(() => no(new Error('kernel did not answer')), ms))]);
+          const r = reply.content.user_expressions.r;
+          return r.status === 'ok' ? {ok: r.data['text/plain']} : {error: r.ename + ': ' + r.evalue};
+        }""" % KERNEL_JS, [expression, timeout * 1000])
+    if "error" in result:
+        raise AssertionError(f"{expression!r} raised in the kernel: {result['error']}")
+    return result["ok"]
 
 
 def cell_errors(page) -> list[str]:

@@ -14,7 +14,7 @@ def view():
 
 def full_norms(model, x, y):
     _, _, dh = model.loss_and_grads(x, y, return_dh=True)
-    return np.sqrt((dh[""] ** 2).sum(axis=(1, 2)))
+    return np.sqrt((dh["layer0"] ** 2).sum(axis=(1, 2)))
 
 
 @pytest.mark.parametrize("pattern", ["many-to-one", "many-to-many"])

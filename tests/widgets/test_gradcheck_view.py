@@ -73,10 +73,9 @@ def transposed_w_h(dh, cache):
 
 
 def no_activation_derivative(dh, cache):
-    x_t, h_prev, h_t, w_x, w_h, activation = cache
     da = dh  # forgot to multiply by f'(a) = 1 - h_t**2
-    return {"x_t": da @ w_x, "h_prev": da @ w_h, "w_x": da.T @ x_t, "w_h": da.T @ h_prev,
-            "b_h": da.sum(axis=0)}
+    return {"x_t": da @ cache.w_x, "h_prev": da @ cache.w_h, "w_x": da.T @ cache.x_t,
+            "w_h": da.T @ cache.h_prev, "b_h": da.sum(axis=0)}
 
 
 def test_transposed_w_h_gradient_fails_on_w_h(rnn_inputs):
