@@ -242,7 +242,7 @@ def gru_step_backward(dh_t, cache):
         dh_prev = dh_t * z + d_rh * r + da_h @ w_h[: 2 * H]
     da = np.concatenate([da_r, da_z, da_n], axis=1)  # (N, 3H): at the three pre-activations
     grads.update(w_x=da.T @ cache.x_t, b_h=da.sum(axis=0))
-    grads = {k: grads[k] for k in cache.p}  # same key order as the parameters
+    grads = {k: grads[k] for k in cache.p if k in grads}  # in the parameters' order
     return da @ cache.p["w_x"], dh_prev, grads
 
 
