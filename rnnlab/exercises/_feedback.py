@@ -257,9 +257,12 @@ def _diagnose(outputs, got, ref, variants, dims, transposed_advice, scale_note):
 
     # a variant that explains more of the wrong outputs is preferred: two slips can give
     # the same numbers on some outputs (a window of one step averages and sums alike)
+    # (and one that would also have spoilt an output the learner got right is less likely)
     def explains(vals):
-        return sum(1 for o in wrong if got.get(o.key) is not None and o.key in vals
+        hits = sum(1 for o in wrong if got.get(o.key) is not None and o.key in vals
                    and _same(got[o.key], vals[o.key]) and not _same(vals[o.key], ref[o.key]))
+        misses = sum(1 for o in outputs if o not in wrong and o.key in vals and not _same(vals[o.key], ref[o.key]))
+        return hits - misses
     variants = sorted(variants, key=lambda v: -explains(v[2]))
     found = {}  # (id, message) -> labels it explains
     matched_variant = False

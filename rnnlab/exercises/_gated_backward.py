@@ -473,5 +473,8 @@ def lstm_backward(dhs, xs, hs, cs, w_x, w_h, b_h, step_backward):
         return _arrays(result, self._order, "6 arrays in the order dxs, dh0, dc0, dw_x, dw_h, db_h")
 
     def _variants(self, case, ref):
-        return [(bug, msg, _lstm_sequence_back(*case["args"][:7], bug=bug))
-                for bug, msg in _SEQUENCE_BUGS.items()]
+        out = [(bug, msg, _lstm_sequence_back(*case["args"][:7], bug=bug)) for bug, msg in _SEQUENCE_BUGS.items()]
+        # never carrying dc usually means never updating it either: then dc0 stays zero too
+        vals = dict(out[0][2], dc0=np.zeros_like(ref["dc0"]))
+        out.append(("dc_not_carried", _SEQUENCE_BUGS["dc_not_carried"], vals))
+        return out
