@@ -193,6 +193,22 @@ class SequenceModel:
         """A deep copy of the parameters (a plain dict of new arrays)."""
         return {k: v.copy() for k, v in self._params.items()}
 
+    def nonfinite_params(self):
+        """``{name: count}`` of the parameters holding NaN or infinite values (empty if none)."""
+        return {k: int(v.size - np.count_nonzero(np.isfinite(v))) for k, v in self._params.items()
+                if not np.isfinite(v).all()}
+
+    def check_finite(self, what="this"):
+        """Raise a ``ValueError`` naming every parameter that holds NaN or infinite values.
+
+        ``what`` is the work that cannot go on, e.g. ``"training"``.
+        """
+        bad = self.nonfinite_params()
+        if bad:
+            named = ", ".join(f"params[{k!r}] ({n} of {self._params[k].size})" for k, n in bad.items())
+            raise ValueError(f"{named} hold(s) NaN or infinite values, so {what} cannot go on; "
+                             "give the model finite weights first (set_params, load, or a new model)")
+
     def num_params(self):
         return int(sum(v.size for v in self._params.values()))
 
@@ -303,6 +319,10 @@ class SequenceModel:
         final hidden state, to continue from (text generation).
         """
         x, ndim = self._check_x(x)
+        bad = self.nonfinite_params()
+        if bad:
+            warnings.warn(f"params {', '.join(map(repr, bad))} hold NaN or infinite values: "
+                          "the predictions will be NaN", RuntimeWarning, stacklevel=2)
         z, h_n, _ = self.forward(x, self.initial_state(x.shape[1], h0), output_length)
         y = self._shape_output(z if logits else self._activate(z), ndim)
         return (y, h_n) if return_state else y
