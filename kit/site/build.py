@@ -84,6 +84,12 @@ def browser_assets() -> None:
     shutil.copyfile(modules / "requirejs" / "require.js", ASSETS / "require.min.js")
     shutil.copytree(modules / "@jupyter-widgets" / "html-manager" / "dist", ASSETS / "html-manager",
                     ignore=shutil.ignore_patterns("*.map", "embed.js*", "libembed-amd.js"))
+    # rnnlab's panels are partly anywidget components: the page needs anywidget's front end
+    # as an AMD module. The installed Python package carries it (its classic-notebook
+    # extension), in the very version that wrote the widget state.
+    import anywidget
+
+    shutil.copyfile(Path(anywidget.__file__).parent / "nbextension" / "index.js", ASSETS / "anywidget.js")
 
 
 # --------------------------------------------------------------------- sources
