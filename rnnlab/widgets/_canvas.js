@@ -26,8 +26,9 @@ function render({ model, el }) {
     else img.removeAttribute("alt");
     for (const c of model.get("_img_classes")) img.classList.add(c);
     const cssWidth = model.get("_css_width");
-    img.style.width = cssWidth ? `${cssWidth}px` : "";
-    img.style.maxWidth = "100%";
+    // the image fills this element, whose width comes from the page (see Canvas), never
+    // from the image: a figure drawn narrow would otherwise keep its container narrow
+    img.style.width = "100%";
     // the smallest text of the figure in CSS pixels as shown (for tests and the curious)
     const shown = img.getBoundingClientRect().width || cssWidth;
     if (cssWidth && model.get("_min_text_pt")) {

@@ -54,20 +54,17 @@ def test_a_link_opens_that_experiment_and_the_app_shows_the_link(page, app):
     expect(chosen).to_have_text(re.compile("LSTM"))
     # core slider's readout today, the accessible slider's number field after phase 2
     readout = "e => e.tagName === 'INPUT' ? e.value : e.textContent.trim()"
-    size = pg.locator(".rnnlab-hidden-size .widget-readout, .rnnlab-hidden-size input.rnnlab-ctl-number").first
+    size = pg.locator(".rnnlab-hidden-size .widget-readout, .rnnlab-hidden-size input.rnnlab-ctl-field").first
     assert size.evaluate(readout) == "32"
     page.locator("button.rnnlab-show-link").click()
     expect(page.locator(".rnnlab-link code")).to_have_text("?cell=lstm&hidden_size=32&seed=3", timeout=15_000)
 
 
-@pytest.mark.parametrize("query, says", [
-    ("?hidden_size=500", "'hidden_size' cannot be 500"),
-    ("?hidden_size=big", "expected a whole number"),
-    ("?colour=red", "unknown link setting"),
-])
-def test_bad_link_values_get_the_messages_of_bad_settings(page, app, query, says):
-    open_app(page, app, query)
-    expect(page.locator(".rnnlab-playground .rnnlab-message")).to_contain_text(says, timeout=60_000)
+def test_a_bad_link_value_gets_the_message_of_a_bad_setting(page, app):
+    # every page load starts a kernel: one bad value here, the others in tests/widgets/test_query.py
+    open_app(page, app, "?hidden_size=500")
+    expect(page.locator(".rnnlab-playground .rnnlab-message")).to_contain_text("'hidden_size' cannot be 500",
+                                                                            timeout=60_000)
     expect(page.locator(".rnnlab-playground .rnnlab-status")).to_contain_text("ready")
 
 

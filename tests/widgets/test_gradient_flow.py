@@ -88,7 +88,7 @@ def test_bad_settings_raise_from_code_and_are_caught_in_handlers(view, monkeypat
         view.set(scale=100.0)
     with pytest.raises(ValueError, match="cell"):
         view.set(cells=("transformer",))
-    monkeypatch.setattr(gf.D, "adding", lambda **kw: (_ for _ in ()).throw(RuntimeError("no data")))
+    monkeypatch.setattr(gf.data, "adding", lambda **kw: (_ for _ in ()).throw(RuntimeError("no data")))
     n = len(view.errors)
     view.controls["seed"].value = 9  # must not raise
     assert len(view.errors) == n + 1 and "no data" in view.message.value
@@ -118,7 +118,7 @@ def test_training_runs_in_the_background_and_redraws():
 
 def test_stop_ends_training_quickly():
     v = GradientFlowView(T=30)
-    v.epochs.value = 500
+    v.controls["epochs"].value = 500
     v.buttons["train"].click()
     assert v.running
     start = time.perf_counter()
