@@ -5,6 +5,8 @@
     python3 dev.py test [--with-torch] [ARGS]  pytest: tests/, then the notebooks with nbval
                                                (ARGS go to pytest; paths among them run only those)
     python3 dev.py bench [--with-torch] [ARGS] run every benchmarks/*.py
+    python3 dev.py site [ARGS]                 build the lesson site into build/site (ARGS: kit/site/build.py -h)
+    python3 dev.py assignments [ARGS]          graded assignments in build/assignments (kit/assignments/build.py -h)
 
 Every command first makes sure .venv (next to this file) holds rnnlab and the
 extra it needs: the venv is created once, and `pip install -e .[extras]` runs
@@ -29,6 +31,9 @@ for var in ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS"):
     os.environ.setdefault(var, "1")
 
 ROOT = Path(__file__).resolve().parent
+# rnnlab's Voila template (share/jupyter/voila/templates/rnnlab): an editable install does
+# not place data files, so servers started from a checkout find it here
+os.environ["JUPYTER_PATH"] = os.pathsep.join(p for p in (str(ROOT / "share" / "jupyter"), os.environ.get("JUPYTER_PATH")) if p)
 VENV = ROOT / ".venv"
 PY = VENV / ("Scripts/python.exe" if os.name == "nt" else "bin/python")
 STAMP = VENV / "rnnlab-installed.json"
@@ -99,7 +104,17 @@ def bench(args):
     return 1 if failed else 0
 
 
-COMMANDS = {"lab": lab, "test": test, "bench": bench}
+def site(args):
+    setup("site")
+    return run(PY, ROOT / "kit" / "site" / "build.py", *args)
+
+
+def assignments(args):
+    setup("grade")
+    return run(PY, ROOT / "kit" / "assignments" / "build.py", *args)
+
+
+COMMANDS = {"lab": lab, "test": test, "bench": bench, "site": site, "assignments": assignments}
 
 if __name__ == "__main__":
     if len(sys.argv) < 2 or sys.argv[1] not in COMMANDS:

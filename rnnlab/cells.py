@@ -39,9 +39,6 @@ from .activations import get_activation, sigmoid, sigmoid_grad, tanh_grad
 
 GRU_VARIANTS = ("pytorch", "original")
 
-#: the gate blocks of each cell, in PyTorch's order (the simple RNN has none)
-GATE_NAMES = {"rnn": (), "gru": ("r", "z", "n"), "lstm": ("i", "f", "g", "o")}
-
 
 # ---------------------------------------------------------------------------
 # Simple RNN
@@ -245,7 +242,7 @@ def gru_step_backward(dh_t, cache):
         dh_prev = dh_t * z + d_rh * r + da_h @ w_h[: 2 * H]
     da = np.concatenate([da_r, da_z, da_n], axis=1)  # (N, 3H): at the three pre-activations
     grads.update(w_x=da.T @ cache.x_t, b_h=da.sum(axis=0))
-    grads = {k: grads[k] for k in cache.p}  # same key order as the parameters
+    grads = {k: grads[k] for k in cache.p if k in grads}  # in the parameters' order
     return da @ cache.p["w_x"], dh_prev, grads
 
 
@@ -371,6 +368,10 @@ def lstm_backward(dhs, dstate, cache):
     Returns ``dx``, ``(dh0, dc0)``, grads and ``dh_total (T, N, H)``.
     """
     return _backward_through_time(lstm_step_backward, dhs, dstate, cache.steps)
+
+
+#: the gate blocks of each cell, in PyTorch's order (the simple RNN has none)
+GATE_NAMES = {"rnn": (), "gru": ("r", "z", "n"), "lstm": ("i", "f", "g", "o")}
 
 
 def gate_trace(cell, cache):

@@ -229,6 +229,19 @@ def test_check_function_catches_a_wrong_step_backward():
     assert not res.passed and res.max_error > 1e-3
 
 
+@pytest.mark.parametrize("backward,forward", [
+    (lambda c: rnnlab.rnn_step_backward(np.ones((N, H)), c), "rnn_step_forward"),
+    (lambda c: rnnlab.gru_step_backward(np.ones((N, H)), c), "gru_step_forward"),
+    (lambda c: rnnlab.lstm_step_backward(np.ones((N, H)), np.ones((N, H)), c), "lstm_step_forward"),
+], ids=["rnn", "gru", "lstm"])
+def test_a_step_backward_names_the_cache_it_expects(backward, forward):
+    """A learner who passes something else (None, a tuple of their own) is told what was meant."""
+    for wrong, name in ((None, "NoneType"), ((1, 2, 3), "tuple")):
+        with pytest.raises(TypeError, match=f"cache must be the .*StepCache that {forward} "
+                                            f"returned, got {name}"):
+            backward(wrong)
+
+
 # ---------------------------------------------------------------------------
 # layers: every gradient backward returns, against finite differences
 # ---------------------------------------------------------------------------

@@ -164,3 +164,26 @@ def test_fast_can_change_between_calls_and_is_checked():
         model.fast = "no"
     with pytest.raises(TypeError, match="fast must be True or False, got 0"):
         rnnlab.make_layer("rnn", 1, 3, fast=0)
+
+
+def test_a_panel_trains_and_shows_a_textbook_model(monkeypatch):
+    """A panel given a fast=False model trains it with the textbook steps and shows its gates."""
+    from rnnlab.widgets.inspector import StateInspector
+
+    calls = []
+    real = rnnlab.cells.lstm_step_backward
+    monkeypatch.setattr(rnnlab.cells, "lstm_step_backward", lambda *a: calls.append(1) or real(*a))
+    model = rnnlab.SequenceModel(2, 3, 1, cell="lstm", pattern="many-to-one", fast=False, seed=1)
+    data = rnnlab.data.adding(n_samples=12, length=8, seed=0)
+    panel = StateInspector(model, data)
+    try:
+        before = model.get_params()
+        assert panel.train(1) and panel.wait(timeout=60)
+        assert calls, "training from the panel never ran the textbook LSTM step"
+        assert any(not np.array_equal(before[k], v) for k, v in model.params.items())
+        model.fast = True  # the fast path's trace of the trained weights, for comparison
+        first_layer = next(iter(model.trace(data.x).values()))
+        np.testing.assert_allclose(np.asarray(panel.images["f"].get_array()),
+                                   first_layer["f"][:, panel.sample].T, rtol=0, atol=1e-12)
+    finally:
+        panel.close()

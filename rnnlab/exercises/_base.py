@@ -8,13 +8,16 @@ the learner's function on every case and turns the comparison into a
 """
 from __future__ import annotations
 
+import configparser
 import html
+import os
 import sys
 
 import numpy as np
 
-from ._feedback import (_BOX, _COLORS, _NONE, _STUB, Code, Feedback, Note, _array, _call,
-                        _diagnose, _join, _Raised, _shape_text, _summary, _Unusable)
+from .. import learner
+from ._feedback import (_BOX, _COLORS, Code, Feedback, Note, _array, _diagnose, _join, _shape_text,
+                        _summary, _Unusable)
 
 
 class Exercise:
@@ -73,18 +76,34 @@ class Exercise:
                 return fb
             first_rows = rows if first_rows is None else first_rows
         return Feedback("pass", self.name, f"{self.function} gives the reference results on "
-                        f"{len(cases)} seeded tests.", rows=first_rows)
+                        f"{len(cases)} seeded tests.", rows=first_rows, function=self.function)
 
     def hint(self, n=1):
-        """Hint number ``n`` (1, 2, ...); each says a little more than the one before."""
+        """Hint number ``n`` (1, 2, ...); each says a little more than the one before.
+
+        A course can turn hints off (``RNNLAB_HINTS=off``; see :func:`_course_allows`).
+        """
         if isinstance(n, bool) or not isinstance(n, int):
             raise TypeError(f"n must be an integer hint number, got {n!r}")
+        if not _course_allows("hints"):
+            return Note("Hints are not available in this course",
+                        "Your instructor has turned hints off for this course. check() still tells "
+                        "you what is right and what is wrong.")
         n = min(max(n, 1), len(self.hints))
         more = f"   (.hint({n + 1}) for the next one)" if n < len(self.hints) else ""
         return Note(f"Hint {n} of {len(self.hints)}{more}", self.hints[n - 1])
 
     def solution(self):
-        """The reference code, as a :class:`Code` string."""
+        """The reference code, as a :class:`Code` string.
+
+        A course can turn solutions off (``RNNLAB_SOLUTIONS=off``; see :func:`_course_allows`):
+        then this returns a polite :class:`Note` instead, and ``check`` keeps working.
+        """
+        if not _course_allows("solutions"):
+            return Note("Solutions are not available in this course",
+                        "Your instructor has turned solutions off for this course. check() still "
+                        "tells you what is right and what is wrong" + (
+                            ", and hint() gives a hint." if _course_allows("hints") else "."))
         return Code(self._solution, f"Solution: {self.name}")
 
     def template(self):
@@ -125,10 +144,10 @@ class Exercise:
         """The diagnosis when every wrong output is ``c`` times the right one."""
         return f"every wrong output is {c:.4g} times the expected one"
 
-    def _exception_note(self, raised, case):
-        """Extra words for an exception from the learner's code."""
-        msg = str(raised.exc)
-        if isinstance(raised.exc, ValueError) and ("matmul" in msg or "align" in msg
+    def _exception_note(self, run, case):
+        """Extra words for an exception from the learner's code (``run``: a :class:`rnnlab.learner.LearnerCall`)."""
+        msg = str(run.error)
+        if isinstance(run.error, ValueError) and ("matmul" in msg or "align" in msg
                                                   or "broadcast" in msg):
             return ("a product or a sum got arrays whose shapes do not fit. In this test: "
                     + ", ".join(f"{a} {_shape_text(s, case['dims'])}" for a, s in self.arg_shapes))
@@ -139,19 +158,20 @@ class Exercise:
         return ", ".join(f"{k} = {v}" for k, v in case["dims"].items())
 
     def _fail(self, summary, notes=(), rows=(), details="", mistakes=()):
-        return Feedback("fail", self.name, summary, notes, rows, details, mistakes)
+        return Feedback("fail", self.name, summary, notes, rows, details, mistakes, function=self.function)
 
     def _check_case(self, fn, case):
         """``(None, rows)`` if the learner's function is right on ``case``, else ``(Feedback, rows)``."""
-        result = _call(fn, case["args"])
-        if result is _STUB or result is _NONE:
+        run = learner.call(fn, *case["args"])  # never raises; copies the arguments
+        if run.status in ("todo", "none"):
             return Feedback("todo", self.name, "not done yet: write the function body" + (
                 " (your function returned None: is the return statement missing?)"
-                if result is _NONE else "")), None
-        if isinstance(result, _Raised):
-            note = self._exception_note(result, case)
-            return self._fail(result.text, [note] if note else [], details=result.details,
+                if run.status == "none" else ""), function=self.function), None
+        if run.status == "raised":
+            note = self._exception_note(run, case)
+            return self._fail(run.message, [note] if note else [], details=run.details,
                               mistakes=("raised",)), None
+        result = run.value
         ref = self._reference(case)
         try:
             got = self._parse(result, case)
@@ -169,6 +189,32 @@ class Exercise:
         text = _summary(self.outputs, d.wrong, d.rel)
         summary = "; ".join(lines + d.problems + ([text] if text else [])) + "."
         return self._fail(summary, d.notes, d.rows, mistakes=d.ids), d.rows
+
+
+def _course_allows(what):
+    """Whether this course shows ``what`` (``"solutions"`` or ``"hints"``); True unless turned off.
+
+    The environment variable ``RNNLAB_SOLUTIONS`` / ``RNNLAB_HINTS`` decides if it is set;
+    otherwise the ``[rnnlab]`` section of the course file, ``$RNNLAB_COURSE_CONFIG`` or else
+    ``<sys.prefix>/etc/rnnlab/course.ini`` (``solutions = off``). Values: on/off, yes/no,
+    true/false, 1/0. A deployment sets one of them; it is a courtesy, not a lock: the
+    reference code ships inside rnnlab.
+    """
+    variable = f"RNNLAB_{what.upper()}"
+    value, source = os.environ.get(variable), variable
+    if value is None:
+        source = os.environ.get("RNNLAB_COURSE_CONFIG") or os.path.join(sys.prefix, "etc", "rnnlab",
+                                                                        "course.ini")
+        parser = configparser.ConfigParser()
+        parser.read(source, encoding="utf-8")  # a missing file reads as empty
+        value = parser.get("rnnlab", what, fallback=None)
+        source = f"{what} in [rnnlab] of {source}"
+    if value is None:
+        return True
+    known = configparser.ConfigParser.BOOLEAN_STATES
+    if value.strip().lower() not in known:
+        raise ValueError(f"{source} must be on or off (or yes/no, true/false, 1/0), got {value!r}")
+    return known[value.strip().lower()]
 
 
 # ---------------------------------------------------------------------------

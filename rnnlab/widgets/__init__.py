@@ -19,6 +19,7 @@ panel                  what a learner does with it
 =====================  ==========================================================
 """
 from ._canvas import presentation
+from ._query import query_from_settings, settings_from_query
 from .activations_view import ActivationView
 from .bptt_view import BPTTView
 from .gradcheck_view import GradCheckView
@@ -30,4 +31,5 @@ from .tasks import TASKS, make_task_data
 from .unfolding import UnfoldingView
 
 __all__ = ["Playground", "UnfoldingView", "ActivationView", "BPTTView", "GradientFlowView",
-           "StateInspector", "PatternsView", "GradCheckView", "TASKS", "make_task_data", "presentation"]
+           "StateInspector", "PatternsView", "GradCheckView", "TASKS", "make_task_data", "presentation",
+           "settings_from_query", "query_from_settings"]

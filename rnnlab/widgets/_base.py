@@ -8,26 +8,31 @@
 * :class:`Runner` -- one daemon thread at a time, with stop and pause events,
   for training that must not freeze the notebook. Only widget traits are set
   from the thread; nothing prints.
-* :class:`Panel` -- state + controls + view. Handlers are wrapped so an
-  exception is shown in the panel's message line instead of killing it, and
-  every panel can be driven from code (set a control's ``value``, call a
-  method, ``wait()``, read the result).
+* :class:`Panel` -- state + controls + view, made by one lifecycle from a
+  declarative settings table (:mod:`rnnlab.widgets._settings`). Handlers are
+  wrapped so an exception is shown in the panel's message line instead of
+  killing it, and every panel can be driven from code (``set(...)``, a
+  control's ``value``, a method, ``wait()``, then read the result).
 """
 from __future__ import annotations
 
 import contextlib
 import functools
 import html
+import json
 import math
 import threading
 import time
 import traceback
 import weakref
 
-import ipywidgets as W
+import ipywidgets
 from matplotlib.ticker import FuncFormatter
 
+from .. import __version__
 from ._canvas import STYLE, Canvas  # noqa: F401  (panels import them from here)
+from ._factory import make_control, set_bounds
+from ._settings import Float, Int, _same, check_settings, translate_aliases
 
 COLORS = {"train": "#1f77b4", "valid": "#ff7f0e", "target": "#444444", "pred": "#d62728",
           "rnn": "#1f77b4", "gru": "#2ca02c", "lstm": "#9467bd"}
@@ -142,42 +147,318 @@ def message_html(text, kind="info"):
 
 
 class Panel:
-    """Base of every panel: a root widget, a message line, safe handlers.
+    """Base of every panel: one lifecycle, a settings table, a status and a message line.
 
-    Subclasses build ``self.widget`` (the root box) and may use
-    :meth:`safe` to wrap any callback. Displaying the panel displays its root
-    widget; nothing is printed.
+    A panel declares its settings in ``SETTINGS`` (a tuple of
+    :class:`~rnnlab.widgets._settings.Setting`) and this class does the rest
+    the same way for every panel:
+
+    1. the constructor checks every setting against the table (TypeError or
+       ValueError naming the setting, what it takes and what was given)
+       before any widget exists;
+    2. the lifecycle runs in one order: :meth:`_build_controls` (one control
+       per setting, from :func:`~rnnlab.widgets._factory.make_control`),
+       :meth:`_build_views` (canvases), :meth:`_build_layout` (returns the root
+       box, the one place a panel's layout is written), :meth:`_wire`,
+       :meth:`_first_draw`;
+    3. a control's change, :meth:`set` and :meth:`load_settings` all go
+       through :meth:`_change`: checked against the table, shown on the
+       controls, then handed to the panel's :meth:`_apply` once;
+    4. :meth:`settings` and :meth:`to_json` read the same table.
+
+    Handlers are wrapped (:meth:`safe`) so an exception is shown in the
+    message line instead of escaping; a refused or adjusted value is said in
+    the status line (:meth:`notify`). Displaying the panel displays
+    ``widget``; nothing is printed.
     """
 
+    SETTINGS = ()
     css = "rnnlab-panel"
+    panel_name = "panel"  # the "panel" entry of to_json()
 
-    def __init__(self):
-        self.message = W.HTML(value="")
+    def __init__(self, **settings):
+        self.message = ipywidgets.HTML(value="")
         self.message.add_class("rnnlab-message")
+        self.status = ipywidgets.HTML(value="")
+        self.status.add_class("rnnlab-status")
         self.errors = []  # (when, text) of every exception a handler caught
-        self._quiet = False  # observers that check it ignore changes made by the panel itself
+        self._quiet = False  # the dispatcher ignores changes the panel makes itself
+        self._status = ("", "info")
+        self._notice = ""
+        self._values = check_settings(self.SETTINGS, settings, panel=type(self).__name__)
+        self.controls, self.buttons = {}, {}
+        # the lifecycle, the same for every panel
+        self._build_controls()
+        self._build_views()
+        self.widget = self._build_layout()
+        self.widget.add_class(self.css)
+        self._wire()
+        self._refresh_enabled()
+        self._first_draw()
 
+    # -- the lifecycle's steps (subclasses extend them) -------------------------------------
+    def _build_controls(self):
+        """One control per setting that has one, all from the one factory."""
+        for s in self.SETTINGS:
+            if s.control:
+                self.controls[s.name] = make_control(s, self._values[s.name], self._values,
+                                                     notify=self.notify)
+
+    def _build_views(self):
+        """Make the canvases (and other output widgets)."""
+
+    def _build_layout(self):
+        """Return the root widget: the one place where the panel's layout is written."""
+        raise NotImplementedError
+
+    def _wire(self):
+        """Every settings control reports to :meth:`_control_changed`; subclasses add buttons."""
+        for s in self._with_controls():
+            handler = functools.partial(self._control_changed, s.name)
+            self.controls[s.name].observe(self.safe(handler, where=s.label), names="value")
+
+    def _first_draw(self):
+        """Compute and draw what the settings say, once everything exists."""
+
+    def _apply(self, changed, old):
+        """React to settings that changed (``changed``: their names; ``old``: the values before).
+
+        Called once per :meth:`set`, load or control change, after the
+        controls show the new values.
+        """
+
+    # -- settings -------------------------------------------------------------------------
+    def settings(self):
+        """The current settings, as a dict (the table's names, in its order)."""
+        return dict(self._values)
+
+    def set(self, **settings):
+        """Change several settings at once; the panel recomputes and redraws once.
+
+        Every value is checked first (TypeError/ValueError naming the setting,
+        what it takes and what was given); nothing changes if any is refused.
+        """
+        self._change(settings)
+
+    def to_json(self):
+        """The settings as a JSON string to share (:meth:`load_settings` reads it back)."""
+        out = {"rnnlab": __version__, "panel": self.panel_name}
+        out.update({s.name: s.to_json(self._values[s.name]) for s in self.SETTINGS})
+        out.update(self._json_extras())
+        return json.dumps(out, indent=1)
+
+    def load_settings(self, settings):
+        """Apply settings from a dict or a JSON string (as :meth:`to_json` wrote).
+
+        Unknown names or values a setting cannot take raise ValueError or
+        TypeError naming them; nothing is changed in that case.
+        """
+        if isinstance(settings, str):
+            try:
+                settings = json.loads(settings)
+            except json.JSONDecodeError as err:
+                raise ValueError(f"settings are not valid JSON: {err} (got {settings[:60]!r})"
+                                 ) from None
+        if not isinstance(settings, dict):
+            raise TypeError("settings must be a dict or a JSON object, got "
+                            f"{type(settings).__name__} {settings!r}")
+        settings = dict(settings)
+        settings.pop("rnnlab", None)
+        panel = settings.pop("panel", self.panel_name)
+        if panel != self.panel_name:
+            raise ValueError(f"these settings are for the {panel!r} panel, not the "
+                             f"{self.panel_name!r} panel")
+        apply_extras = self._load_extras(settings)  # checks; applied after the settings
+        self._change(settings)
+        if apply_extras is not None:
+            apply_extras()
+
+    def _json_extras(self):
+        """More entries for :meth:`to_json` (teacher mode's hidden controls, say)."""
+        return {}
+
+    def _load_extras(self, settings):
+        """Take this panel's extra entries out of ``settings`` and check them.
+
+        Returns None or a function that applies them (called after the settings).
+        """
+        return None
+
+    def _with_controls(self):
+        """The settings that have a control (others are fixed when the panel is made)."""
+        return [s for s in self.SETTINGS if s.control]
+
+    def _setting(self, name):
+        for s in self.SETTINGS:
+            if s.name == name:
+                return s
+        raise KeyError(name)
+
+    def _expand(self, given):
+        """Settings that follow others (a task's suggested values, say): add them to ``given``."""
+        return given
+
+    def _change(self, given, adjust=False):
+        """Check ``given`` against the table, show it on the controls, then :meth:`_apply`.
+
+        From code (``adjust=False``) any refused value raises and nothing
+        changes. From a control (``adjust=True``) a setting whose allowed range
+        moved under it (``k`` when ``T`` shrinks) is brought into range and the
+        note about it returned; the changed setting itself must still fit.
+        """
+        self._settle()
+        given = translate_aliases(self.SETTINGS, given, type(self).__name__)
+        given = self._expand(given)
+        old = self._values
+        notes = []
+        if adjust:
+            values = self._fit(given, notes)
+        else:
+            values = check_settings(self.SETTINGS, given, old, panel=type(self).__name__,
+                                    fixed_ok=False)
+        changed = [name for name in values if not _same(values[name], old[name])]
+        if self._busy():
+            frozen = [n for n in changed if not self._setting(n).live]
+            if frozen:
+                raise RuntimeError(f"stop training before changing {', '.join(frozen)}")
+        self._values = values
+        self._show_values(values)
+        if changed:
+            self._apply(set(changed), old)
+        return notes
+
+    def _fit(self, given, notes):
+        """Like :func:`check_settings`, but settings not given are moved into range, with a note."""
+        values = {}
+        for s in self.SETTINGS:
+            if s.name in given:
+                values[s.name] = s.check(given[s.name], values)
+                continue
+            current = self._values[s.name]
+            try:
+                values[s.name] = s.check(current, values)
+            except (TypeError, ValueError):
+                values[s.name] = fitted = _nearest(s, current, values)
+                notes.append(f"{s.label} is now {_show(fitted)} (was {_show(current)}): it must "
+                             f"be {s.allowed(values)}.")
+        return values
+
+    def _show_values(self, values):
+        """Put ``values`` (already checked) on the controls, with their current ranges."""
+        with self._quietly():
+            for s in self._with_controls():
+                control = self.controls[s.name]
+                set_bounds(control, s, values, keep=values[s.name])
+                if not _same(control.value, values[s.name]):
+                    control.value = values[s.name]
+                set_bounds(control, s, values)
+        self._refresh_enabled()
+
+    def _control_changed(self, name, change):
+        """The one handler of every settings control."""
+        if self._quiet:
+            return
+        setting = self._setting(name)
+        control = change.owner
+        from_browser = getattr(control, "from_browser", False)
+        if self._busy() and not setting.live:
+            # a change that raced the Train press: put the control back so that it
+            # always shows what the running model really uses
+            with self._quietly():
+                control.value = change.old
+            self.notify(f"{setting.label} cannot change while training: press Stop first.")
+            return
+        try:
+            notes = self._change({name: change.new}, adjust=True)
+        except (TypeError, ValueError) as err:
+            with self._quietly():
+                control.value = self._values[name]
+            self.notify(f"{setting.label} stays {_show(self._values[name])}: {err}.")
+            return
+        if from_browser and isinstance(setting, (Int, Float)) and setting.widget != "box":
+            low, high = setting.bounds(self._values)
+            if change.new in (low, high):
+                end = "largest" if change.new == high else "smallest"
+                notes.append(f"{setting.label} is at its {end} value, {_show(change.new)} (a "
+                             f"number typed beyond it is set to {_show(change.new)}).")
+        if notes:
+            self.notify(" ".join(notes))
+        else:
+            self.clear_notice()
+
+    # -- enabled and disabled ---------------------------------------------------------------
+    def _settle(self):
+        """Let background work that is only finishing end first."""
+
+    def _busy(self):
+        """True while the panel works in the background (settings that are not live wait)."""
+        return False
+
+    def _inactive(self, name):
+        """True for a control that does not apply now (activation for a gated cell, say)."""
+        return False
+
+    def _refresh_enabled(self, busy=None):
+        busy = self._busy() if busy is None else busy
+        for s in self._with_controls():
+            self.controls[s.name].disabled = bool((busy and not s.live) or self._inactive(s.name))
+
+    # -- status and messages --------------------------------------------------------------------
     def _repr_mimebundle_(self, **kwargs):
         return self.widget._repr_mimebundle_(**kwargs)
 
+    def _set_status(self, text, kind="info"):
+        """What the panel is doing or has done, in the status line."""
+        self._status = (text, kind)
+        self._render_status()
+
+    def notify(self, text):
+        """Say in the status line that an input was refused or adjusted (until the next action)."""
+        self._notice = str(text)
+        self._render_status()
+
+    def clear_notice(self):
+        if self._notice:
+            self._notice = ""
+            self._render_status()
+
+    @property
+    def notice(self):
+        """The note about the last refused or adjusted input ("" if none)."""
+        return self._notice
+
+    def _render_status(self):
+        text, kind = self._status
+        parts = [message_html(text, kind)] if text else []
+        if self._notice:
+            parts.append(message_html(self._notice, "warn"))
+        self.status.value = "<br>".join(parts)
+
     def show_message(self, text, kind="info"):
-        self.message.value = message_html(text, kind)
+        self.message.value = message_html(text, kind) if text else ""
 
     def report_error(self, err, where=""):
-        """Show an exception in the panel and keep working."""
-        text = f"{where + ': ' if where else ''}{type(err).__name__}: {err}"
+        """Show an exception in the panel and keep working.
+
+        A ``ValueError`` or ``TypeError`` (a refused input) reads as its
+        message; anything else also names its type.
+        """
+        what = str(err) if isinstance(err, (ValueError, TypeError)) and str(err) else (
+            f"{type(err).__name__}: {err}")
+        text = f"{where}: {what}" if where else what
         self.errors.append((time.time(), text))
         self.show_message(text, "error")
 
-    def safe(self, fn):
+    def safe(self, fn, where=None):
         """Wrap a callback so an exception is shown in the panel instead of escaping."""
+        where = where or getattr(fn, "__name__", "callback").strip("_")
 
         @functools.wraps(fn)
         def wrapper(*args, **kwargs):
             try:
                 return fn(*args, **kwargs)
             except Exception as err:
-                self.report_error(err, getattr(fn, "__name__", "callback").strip("_"))
+                self.report_error(err, where)
                 return None
 
         return wrapper
@@ -186,11 +467,17 @@ class Panel:
         widget.observe(self.safe(fn), names=names)
 
     def on_click(self, button, fn):
-        button.on_click(self.safe(lambda _b: fn()))
+        """Run ``fn()`` when ``button`` is pressed; an error shows under the button's name."""
+
+        def pressed(_button):
+            self.clear_notice()
+            fn()
+
+        button.on_click(self.safe(pressed, where=button.description or "button"))
 
     @contextlib.contextmanager
     def _quietly(self):
-        """Set controls from code without their observers reacting (those that check ``_quiet``)."""
+        """Set controls from code without the dispatcher reacting."""
         was, self._quiet = self._quiet, True
         try:
             yield
@@ -202,37 +489,23 @@ class Panel:
         self.widget.close()
 
 
-def button(description, css, icon="", style="", tooltip=""):
-    b = W.Button(description=description, icon=icon, button_style=style, tooltip=tooltip,
-                 layout=W.Layout(width="auto"))
-    b.add_class(css)
-    return b
+def _nearest(setting, value, values):
+    """The allowed value nearest to ``value`` (a number clamped, else the default)."""
+    if isinstance(setting, (Int, Float)):
+        low, high = setting.bounds(values)
+        return setting.check(min(max(value, low), high), values)
+    try:
+        return setting.check(setting.resolve_default(values), values)
+    except (TypeError, ValueError):
+        return setting.check(setting.options(values)[0][1], values)
 
 
-def labelled(widget, css):
-    """Give a control its CSS class and room for its whole description."""
-    widget.add_class(css)
-    widget.style.description_width = "initial"
-    return widget
-
-
-def style_controls(controls, widths=None, css=None):
-    """Give every control of ``{name: widget}`` its CSS class and room for its description.
-
-    The class is ``css(name)``, by default ``rnnlab-`` + the name with dashes
-    for underscores; ``widths`` maps names to a layout width.
-    """
-    for name, w in controls.items():
-        cls = css(name) if css is not None else f"rnnlab-{name.replace('_', '-')}"
-        if hasattr(w.style, "description_width"):
-            labelled(w, cls)
-        else:
-            w.add_class(cls)
-        if widths and name in widths:
-            w.layout.width = widths[name]
+def _show(value):
+    return f"{value:g}" if isinstance(value, float) else str(value)
 
 
 def wrapping_row(children):
     """An ``HBox`` that wraps onto more lines when narrow, its children centred in height."""
     # one Layout per box: a shared one would hide them all together
-    return W.HBox(children, layout=W.Layout(flex_flow="row wrap", align_items="center"))
+    return ipywidgets.HBox(children, layout=ipywidgets.Layout(flex_flow="row wrap",
+                                                              align_items="center"))

@@ -19,11 +19,16 @@ function render({ model, el }) {
     if (old) setTimeout(() => URL.revokeObjectURL(old), 1000);
   };
   const describe = () => {
-    img.alt = model.get("alt") || "";
+    // no alt at all until the panel says what the figure shows: an empty alt would
+    // tell screen readers (and axe) that the plot is decoration
+    const alt = model.get("alt");
+    if (alt) img.alt = alt;
+    else img.removeAttribute("alt");
     for (const c of model.get("_img_classes")) img.classList.add(c);
     const cssWidth = model.get("_css_width");
-    img.style.width = cssWidth ? `${cssWidth}px` : "";
-    img.style.maxWidth = "100%";
+    // the image fills this element, whose width comes from the page (see Canvas), never
+    // from the image: a figure drawn narrow would otherwise keep its container narrow
+    img.style.width = "100%";
     // the smallest text of the figure in CSS pixels as shown (for tests and the curious)
     const shown = img.getBoundingClientRect().width || cssWidth;
     if (cssWidth && model.get("_min_text_pt")) {

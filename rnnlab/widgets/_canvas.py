@@ -113,9 +113,11 @@ class Canvas:
         self.design_height = round(height * dpi)
         self.max_width = int(max_width) if max_width else round(self.design_width * 1.5)
         self._presentation = presentation
+        # As wide as allowed, and no wider than the container: a definite width, so that a
+        # container sized by its content does not shrink to the last figure drawn; beside
+        # other figures in a row, the shares follow the maximum widths.
         self.image = FigureView(alt=alt, _img_classes=[css], layout=W.Layout(
-            width="100%", max_width=f"{self.max_width}px", min_width="0",
-            flex=f"1 1 {self.design_width}px"))
+            width=f"{self.max_width}px", max_width="100%", min_width="0"))
         self.image.observe(self._page_resized, names=["_client_width", "_pixel_ratio"])
         # Blitted live frames (draw_dynamic) are drawn at most at this pixel ratio: on a
         # 2x screen a quarter of the pixels, about 3 times cheaper, slightly soft while

@@ -61,7 +61,7 @@ function markInvalid(model, inputs) {
 // A number field whose text goes to Python unchanged on Enter or when it loses focus;
 // ArrowUp/ArrowDown step the value. Used alone (NumberField) and beside a slider.
 function numberField(model, id, labelId, errorId, onStep) {
-  const field = make("input", { type: "text", id, className: "rnnlab-ctl-number", autocomplete: "off",
+  const field = make("input", { type: "text", id, className: "rnnlab-ctl-field", autocomplete: "off",
     spellcheck: false, inputMode: model.get("_integer") ? "numeric" : "decimal" },
     { "aria-describedby": errorId, role: "spinbutton" });
   const show = () => {

@@ -19,22 +19,21 @@ The numbers come from the core: an :class:`rnnlab.RNN` layer's ``forward`` and
 """
 from __future__ import annotations
 
-import ipywidgets as W
+import ipywidgets
 import matplotlib
 import numpy as np
 from matplotlib.ticker import FuncFormatter, LogLocator, NullLocator
 
-from .._validate import check_choice, check_float, check_int
 from ..activations import derivative, get_activation
 from ..layers import RNN
-from ._base import DECADES, STYLE, Canvas, Panel, message_html, style_controls
+from ._base import DECADES, STYLE, Canvas, Panel, message_html
+from ._settings import Choice, Float, Int
 
 ACTIVATION_NAMES = ("sigmoid", "tanh", "relu")
 MAX_DERIVATIVE = {"sigmoid": 0.25, "tanh": 1.0, "relu": 1.0}
 ACT_COLORS = {"sigmoid": "#1f77b4", "tanh": "#d62728", "relu": "#2ca02c"}
 T_RANGE = (5, 60)
 SCALE_RANGE = (0.1, 3.0)
-SETTINGS = ("activation", "scale", "T", "seed")
 
 
 def scaled_recurrent_weights(hidden_size, seed):
@@ -121,77 +120,49 @@ class ActivationView(Panel):
     """
 
     css = "rnnlab-activation-view"
+    panel_name = "activations"
+    SETTINGS = (
+        Choice("activation", ACTIVATION_NAMES, "tanh", label="Activation", widget="toggle",
+               style={"button_width": "70px"}),
+        Float("scale", *SCALE_RANGE, 1.0, step=0.05, label="||w_h||", width="300px"),
+        Int("T", *T_RANGE, 30, label="Steps T", width="300px"),
+        Int("seed", 0, 2**31 - 1, 0, label="Seed", widget="box", width="150px"),
+        Int("hidden_size", 1, 16, 1, control=False),
+    )
 
     def __init__(self, activation="tanh", scale=1.0, T=30, seed=0, hidden_size=1):
-        super().__init__()
-        activation = check_choice(activation, "activation", ACTIVATION_NAMES)
-        scale = check_float(scale, "scale", *SCALE_RANGE)
-        T = check_int(T, "T", *T_RANGE)
-        seed = check_int(seed, "seed", low=0)
-        self.hidden_size = check_int(hidden_size, "hidden_size", low=1, high=16)
         self.trajectory = self.grad_norms = self.inputs = None
-        self._build_controls(activation, scale, T, seed)
+        super().__init__(activation=activation, scale=scale, T=T, seed=seed,
+                         hidden_size=hidden_size)
+
+    @property
+    def hidden_size(self):
+        return self._values["hidden_size"]
+
+    # -- the lifecycle ------------------------------------------------------------------------
+    def _build_views(self):
+        self.readout = ipywidgets.HTML()
+        self.readout.add_class("rnnlab-activation-readout")
         with matplotlib.rc_context(STYLE):
             self._build_view()
-        self.widget = W.VBox([self._controls_box,
-                              W.HBox([self.func_canvas.image, self.canvas.image]),
-                              self.readout, self.message])
-        self.widget.add_class(self.css)
-        for w in self.controls.values():
-            self.observe(w, self._changed)
+
+    def _build_layout(self):
+        c = self.controls
+        return ipywidgets.VBox([
+            ipywidgets.HBox([ipywidgets.VBox([c["activation"], c["seed"]]),
+                             ipywidgets.VBox([c["scale"], c["T"]])]),
+            ipywidgets.HBox([self.func_canvas.image, self.canvas.image]),
+            self.readout, self.status, self.message])
+
+    def _first_draw(self):
         self.update()
 
-    # -- controls -----------------------------------------------------------------------
-    def _build_controls(self, activation, scale, T, seed):
-        c = {
-            "activation": W.ToggleButtons(options=list(ACTIVATION_NAMES), value=activation,
-                                          description="Activation"),
-            "scale": W.FloatSlider(value=scale, min=SCALE_RANGE[0], max=SCALE_RANGE[1], step=0.05,
-                                   description="||w_h||", readout_format=".2f",
-                                   continuous_update=False),
-            "T": W.IntSlider(value=T, min=T_RANGE[0], max=T_RANGE[1], description="Steps T",
-                             continuous_update=False),
-            "seed": W.BoundedIntText(value=seed, min=0, max=2**31 - 1, description="Seed"),
-        }
-        c["activation"].style.button_width = "70px"
-        style_controls(c, {"scale": "300px", "T": "300px", "seed": "150px"},
-                       css=lambda name: f"rnnlab-{name.lower()}")  # rnnlab-t
-        self.controls = c
-        self._controls_box = W.HBox([W.VBox([c["activation"], c["seed"]]),
-                                     W.VBox([c["scale"], c["T"]])])
-        self.readout = W.HTML()
-        self.readout.add_class("rnnlab-activation-readout")
-
-    def settings(self):
-        """The current settings as a dict."""
-        return {name: w.value for name, w in self.controls.items()}
-
-    def set(self, **settings):
-        """Change several settings at once, then recompute and redraw once.
-
-        Accepts ``activation``, ``scale``, ``T`` and ``seed``; out-of-range
-        values raise ValueError (a slider would silently clamp them).
-        """
-        unknown = sorted(set(settings) - set(SETTINGS))
-        if unknown:
-            raise ValueError(f"unknown setting(s) {unknown}; valid: {', '.join(SETTINGS)}")
-        checks = {"activation": lambda v: check_choice(v, "activation", ACTIVATION_NAMES),
-                  "scale": lambda v: check_float(v, "scale", *SCALE_RANGE),
-                  "T": lambda v: check_int(v, "T", *T_RANGE),
-                  "seed": lambda v: check_int(v, "seed", low=0)}
-        settings = {k: checks[k](v) for k, v in settings.items()}
-        with self._quietly():
-            for name, value in settings.items():
-                self.controls[name].value = value
+    def _apply(self, changed, old):
         self.update()
-
-    def _changed(self, change):
-        if not self._quiet:
-            self.update()
 
     # -- computing and drawing -------------------------------------------------------------
     def update(self):
-        """Recompute from the controls and redraw."""
+        """Recompute from the settings and redraw."""
         s = self.settings()
         self.inputs, self.trajectory, self.grad_norms = run_small_rnn(
             s["activation"], s["scale"], s["T"], s["seed"], self.hidden_size)

@@ -29,7 +29,7 @@ from __future__ import annotations
 import math
 import time
 
-import ipywidgets as W
+import ipywidgets
 import matplotlib
 import numpy as np
 from matplotlib import colormaps
@@ -38,17 +38,17 @@ from matplotlib.colors import LogNorm, to_rgba
 from matplotlib.lines import Line2D
 from matplotlib.ticker import MaxNLocator
 
-from .. import data as D
-from .._validate import check_choice, check_int
+from .. import data
 from ..bptt import truncation_fidelity
 from ..cells import rnn_step_backward, rnn_step_forward
 from ..model import SequenceModel
 from ..patterns import select as select_patterns
-from ._base import STYLE, Canvas, Panel, button, message_html, style_controls
+from ._base import STYLE, Canvas, Panel, message_html
+from ._factory import make_button
+from ._settings import Choice, Int
 
 T_RANGE = (6, 20)
 PATTERNS = select_patterns(one_input_step=False, needs_output_length=False)  # one sequence in
-SETTINGS = ("T", "k", "pattern", "seed")
 CMAP = colormaps["viridis"]
 GREY_FACE, GREY_EDGE, GREY_TEXT = "#e4e4e4", "#b0b0b0", "#9a9a9a"
 CUT_COLOR = "#cf222e"
@@ -130,50 +130,39 @@ class BPTTView(Panel):
     """
 
     css = "rnnlab-bptt-view"
+    panel_name = "bptt"
+    SETTINGS = (
+        Int("T", *T_RANGE, 10, label="Steps T"),
+        Int("k", 1, lambda v: v["T"], 4, label="Window k"),  # a window is at most T long
+        Choice("pattern", PATTERNS, "many-to-one", label="Loss", widget="toggle",
+               normalize=lambda name: name.replace("_", "-"), style={"button_width": "115px"}),
+        Int("seed", 0, 2**31 - 1, 0, label="Seed", widget="box", width="150px"),
+        Int("hidden_size", 1, 64, 32, control=False),
+        Int("batch_size", 1, 256, 16, control=False),
+    )
 
     def __init__(self, T=10, k=4, pattern="many-to-one", seed=0, hidden_size=32, batch_size=16):
-        super().__init__()
-        T = check_int(T, "T", *T_RANGE)
-        k = check_int(k, "k", 1, T)
-        pattern = check_choice(pattern, "pattern", PATTERNS)
-        seed = check_int(seed, "seed", low=0)
-        self.hidden_size = check_int(hidden_size, "hidden_size", low=1, high=64)
-        self.batch_size = check_int(batch_size, "batch_size", low=1, high=256)
-        self._build_controls(T, k, pattern, seed)
-        self._build_views()
-        self._wire()
-        self.rebuild()
+        super().__init__(T=T, k=k, pattern=pattern, seed=seed, hidden_size=hidden_size,
+                         batch_size=batch_size)
 
-    # -- controls ----------------------------------------------------------------------------
-    def _build_controls(self, T, k, pattern, seed):
-        c = {
-            "T": W.IntSlider(value=T, min=T_RANGE[0], max=T_RANGE[1], description="Steps T",
-                             continuous_update=False),
-            "k": W.IntSlider(value=k, min=1, max=T, description="Window k", continuous_update=False),
-            "pattern": W.ToggleButtons(options=list(PATTERNS), value=pattern, description="Loss"),
-            "seed": W.BoundedIntText(value=seed, min=0, max=2**31 - 1, description="Seed",
-                                     layout=W.Layout(width="150px")),
-        }
-        c["pattern"].style.button_width = "115px"
-        style_controls(c, css=lambda name: f"rnnlab-{name.lower()}")  # rnnlab-t
-        self.controls = c
+    # -- the lifecycle ---------------------------------------------------------------------------
+    def _build_controls(self):
+        super()._build_controls()
         self.buttons = {
-            "step": button("Step back", "rnnlab-step-back", "step-backward", "primary",
-                           "move the backward pass one step towards t = 1"),
-            "run": button("Run to end", "rnnlab-run-to-end", "fast-backward", "",
-                          "finish the backward pass"),
-            "reset": button("Reset", "rnnlab-reset", "undo", "", "start again at the loss"),
+            "step": make_button("step_back", "Step back", "step-backward", "primary",
+                                "move the backward pass one step towards t = 1"),
+            "run": make_button("run_to_end", "Run to end", "fast-backward", "",
+                               "finish the backward pass"),
+            "reset": make_button("reset", "Reset", "undo", "", "start again at the loss"),
         }
-        self.status = W.HTML()
-        self.status.add_class("rnnlab-status")
-        self.caption = W.HTML(message_html(
+
+    def _build_views(self):
+        self.caption = ipywidgets.HTML(message_html(
             "Fill: ||dL/dh_t|| on a log scale, dark small, yellow large (numbers under the nodes). "
             "Grey: states before the last TBPTT(k) window. Red ring: where the backward pass is.",
             "info"))
-        self.plot_readout = W.HTML()
+        self.plot_readout = ipywidgets.HTML()
         self.plot_readout.add_class("rnnlab-bptt-readout")
-
-    def _build_views(self):
         self.canvas = Canvas(9.6, 2.9, css="rnnlab-bptt-diagram")
         self.ax = self.canvas.subplots()
         self.canvas.figure.subplots_adjust(left=0.01, right=0.99, bottom=0.02, top=0.98)
@@ -181,80 +170,59 @@ class BPTTView(Panel):
         self.ax_fid, self.ax_cost = self.plot_canvas.subplots(1, 2)
         self.plot_canvas.figure.subplots_adjust(left=0.07, right=0.98, bottom=0.18, top=0.86,
                                                 wspace=0.25)
+
+    def _build_layout(self):
         c, b = self.controls, self.buttons
-        bar = W.HBox([b["step"], b["run"], b["reset"]])
-        top = W.HBox([W.VBox([c["T"], c["k"]]), W.VBox([c["pattern"], c["seed"]])])
-        self.widget = W.VBox([top, bar, self.status, self.canvas.image, self.caption,
-                              self.plot_canvas.image, self.plot_readout, self.message])
-        self.widget.add_class(self.css)
+        bar = ipywidgets.HBox([b["step"], b["run"], b["reset"]])
+        top = ipywidgets.HBox([ipywidgets.VBox([c["T"], c["k"]]),
+                               ipywidgets.VBox([c["pattern"], c["seed"]])])
+        return ipywidgets.VBox([top, bar, self.status, self.canvas.image, self.caption,
+                                self.plot_canvas.image, self.plot_readout, self.message])
 
     def _wire(self):
+        super()._wire()
         self.on_click(self.buttons["step"], self.step_back)
         self.on_click(self.buttons["run"], self.run_to_end)
         self.on_click(self.buttons["reset"], self.reset)
-        for name in ("T", "pattern", "seed"):
-            self.observe(self.controls[name], self._structure_changed)
-        self.observe(self.controls["k"], self._k_changed)
 
-    def settings(self):
-        return {name: w.value for name, w in self.controls.items()}
-
-    def set(self, **settings):
-        """Change ``T``, ``k``, ``pattern`` and ``seed`` together, then rebuild once
-        (or, when only ``k`` changed, just redraw the truncation marks)."""
-        unknown = sorted(set(settings) - set(SETTINGS))
-        if unknown:
-            raise ValueError(f"unknown setting(s) {unknown}; valid: {', '.join(SETTINGS)}")
-        old = self.settings()
-        s = {**old, **settings}
-        T = check_int(s["T"], "T", *T_RANGE)
-        k = check_int(s["k"], "k", 1, T)
-        s["pattern"] = check_choice(s["pattern"], "pattern", PATTERNS)
-        check_int(s["seed"], "seed", low=0)
-        with self._quietly():
-            self.controls["T"].value = T
-            self.controls["k"].max = T
-            for name in ("k", "pattern", "seed"):
-                self.controls[name].value = s[name]
-        if any(s[name] != old[name] for name in ("T", "pattern", "seed")):
-            self.rebuild()
-        elif k != old["k"]:
-            self._k_changed(None)
-
-    def _structure_changed(self, change):
-        if self._quiet:
-            return
-        if change.owner is self.controls["T"]:
-            with self._quietly():
-                self.controls["k"].max = change.new  # clamps k as well
+    def _first_draw(self):
         self.rebuild()
 
-    def _k_changed(self, change):
-        if self._quiet:
-            return
-        self._draw_windows()
-        self.draw_diagram()
-        self._update_status()
-        self.draw_plots()
+    def _apply(self, changed, old):
+        if changed & {"T", "pattern", "seed"}:
+            self.rebuild()
+        else:  # only k: move the truncation marks
+            self._draw_windows()
+            self.draw_diagram()
+            self._update_status()
+            self.draw_plots()
+
+    @property
+    def hidden_size(self):
+        return self._values["hidden_size"]
+
+    @property
+    def batch_size(self):
+        return self._values["batch_size"]
 
     @property
     def k(self):
-        return self.controls["k"].value
+        return self._values["k"]
 
     @property
     def T(self):
-        return self.controls["T"].value
+        return self._values["T"]
 
     @property
     def per_sequence(self):
-        return self.controls["pattern"].value == "many-to-one"
+        return self._values["pattern"] == "many-to-one"
 
     # -- the model, its forward pass, and the numbers of the plots -----------------------------
     def rebuild(self):
         """New model and data from the settings, a fresh forward pass; back to the loss."""
         s = self.settings()
         T, N, H = s["T"], self.batch_size, self.hidden_size
-        ds = D.sine(n_samples=N, length=T, seed=s["seed"])
+        ds = data.sine(n_samples=N, length=T, seed=s["seed"])
         self.x = ds.x  # (T, N, 1)
         self.y = ds.y[-1] if self.per_sequence else ds.y  # (N, 1) or (T, N, 1)
         self.model = SequenceModel(1, H, 1, cell="rnn", pattern=s["pattern"], seed=s["seed"])
@@ -393,7 +361,7 @@ class BPTTView(Panel):
                                 edgecolors=CUT_COLOR, linewidths=2.0, zorder=4)
         self._labels = [ax.text(t, 0, "h" + sub(t), ha="center", va="center", fontsize=fs, zorder=5)
                         for t in steps]
-        self._values = [ax.text(t, -0.5, "", ha="center", va="center", fontsize=fs - 0.5, zorder=5)
+        self._value_texts = [ax.text(t, -0.5, "", ha="center", va="center", fontsize=fs - 0.5, zorder=5)
                         for t in steps]
         # the colour scale of ||dL/dh_t||, fixed by the full backward pass (no colour bar:
         # the numbers are written under the nodes, and a colour bar's ticks would cost
@@ -458,8 +426,8 @@ class BPTTView(Panel):
                 ink.append("black" if 0.299 * r + 0.587 * g + 0.114 * b > 0.5 else "white")
             faces.append(face)
             text = "" if not reached else (f"{v:.1e}" if T <= 12 else f"{v:.0e}")
-            self._values[t - 1].set_text(text)
-            self._values[t - 1].set_color(GREY_TEXT if beyond else "black")
+            self._value_texts[t - 1].set_text(text)
+            self._value_texts[t - 1].set_color(GREY_TEXT if beyond else "black")
             self._labels[t - 1].set_color(ink[-1])
         self._nodes.set_facecolors(faces)
         self._nodes.set_edgecolors(edges)
@@ -478,7 +446,7 @@ class BPTTView(Panel):
         if t == T + 1:
             text = (f"The loss is {self.loss:.4g}. Press Step back: the backward pass starts at "
                     f"h{sub(T)} and moves one step towards h{sub(1)} per press.")
-            self.status.value = message_html(text, "info")
+            self._set_status(text, "info")
             return
         v = self.dh_norms[t - 1]
         text = f"Reached h{sub(t)}: ||dL/dh{sub(t)}|| = {v:.3g}"
@@ -500,7 +468,7 @@ class BPTTView(Panel):
         if t == 1:
             text += (f" Done. The weight gradient is a sum over all steps: ||dw_h|| = "
                      f"{np.linalg.norm(self.grads['w_h']):.3g}.")
-        self.status.value = message_html(text, kind)
+        self._set_status(text, kind)
 
     # -- fidelity and cost ------------------------------------------------------------------------
     def _setup_plots(self):

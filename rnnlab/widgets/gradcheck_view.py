@@ -15,16 +15,14 @@ The numerical gradient comes from central differences
 agrees with it to about 1e-9 or better, so anything above the tolerance
 (1e-7) is a bug, not rounding.
 
-Learners' functions may follow the conventions of rnnlab's own step functions,
-which :func:`rnnlab.check_function` does not know by itself; the view adapts
-them:
-
-* an input that is a dict of arrays (the ``p`` of ``gru_step_forward``) is
-  checked entry by entry;
-* a backward pass that returns ``(dx, dh_prev, ..., grads_dict)`` is matched
-  with the array inputs in order, the dict by name;
-* a forward pass that returns ``(out_1, ..., out_k, cache)`` with k >= 2 (the
-  LSTM's ``h_t, c_t, cache``) gets ``backward(dout_1, ..., dout_k, cache)``.
+The panel is a view: the checks are the core's. A model check runs
+:func:`rnnlab.check_model_gradients` in a background thread (a 3-layer
+bidirectional LSTM takes a few seconds); a learner's pair runs through
+:func:`rnnlab.learner.check_pair`, which copies the inputs, adapts rnnlab's
+step-function conventions (dicts of weights, ``(dx, ..., grads)`` returns,
+several outputs), catches whatever the learner's code raises and compares it
+with a reference. That one runs in the caller's thread, so a ``print`` in the
+learner's code lands in the learner's cell.
 """
 from __future__ import annotations
 
@@ -32,14 +30,17 @@ import html
 import threading
 import time
 
-import ipywidgets as W
+import ipywidgets
 import numpy as np
 
+from .. import learner
 from ..checks import check_model_gradients
-from ..gradcheck import GradCheckResult, check_function, relative_error
+from ..gradcheck import GradCheckResult
 from ..model import SequenceModel
 from ..patterns import PATTERNS, get_pattern
-from ._base import Canvas, Panel, Runner, button, message_html, style_controls, wrapping_row
+from ._base import Canvas, Panel, Runner, message_html, wrapping_row
+from ._factory import make_button, make_control
+from ._settings import Choice, Flag, Float, Int
 
 TOLERANCE = 1e-7
 CELLS = (("RNN", "rnn"), ("GRU (PyTorch variant)", "gru-pytorch"),
@@ -104,87 +105,103 @@ class GradCheckView(Panel):
     """
 
     css = "rnnlab-gradcheck"
+    panel_name = "gradcheck"
+    # every setting is live: a change during a check asks for another check
+    SETTINGS = (
+        Flag("compare", True, live=True, label="Compare with reference", width="auto"),
+        Choice("cell", CELLS, "rnn", live=True, label="Cell", width="270px",
+               value_aliases={"gru": "gru-pytorch"}),
+        Choice("activation", ("tanh", "sigmoid", "relu"), "tanh", live=True, label="Activation",
+               width="200px"),
+        Choice("pattern", PATTERNS, "many-to-many", live=True, label="Pattern", width="240px",
+               normalize=lambda name: name.replace("_", "-")),
+        Int("num_layers", 1, 3, 1, live=True, label="Layers", width="240px"),
+        Flag("bidirectional", False, live=True, label="Bidirectional", width="auto"),
+        Int("seed", 0, 2**31 - 1, 0, live=True, label="Seed", widget="box", width="150px"),
+        Float("tol", 1e-15, 1.0, TOLERANCE, control=False),
+    )
 
     def __init__(self, cell="rnn", pattern="many-to-many", activation="tanh", num_layers=1,
-                 bidirectional=False, seed=0, tol=TOLERANCE, check=True):
-        super().__init__()
-        self.tol = float(tol)
+                 bidirectional=False, seed=0, tol=TOLERANCE, compare=True, check=True):
+        if not isinstance(check, bool):
+            raise TypeError(f"check must be True or False, got {type(check).__name__} {check!r}")
         self.runner = Runner("rnnlab-gradcheck")
-        self.result = self.reference_result = self.comparison = None
+        self.result = self.reference_result = self.comparison = self.pair_check = None
         self.bars = {}
         self.description = ""
         self._user = None
         self._chart_key = None
         self._lock = threading.Lock()
-        self._busy = self._again = False
-        self._build_controls(cell, pattern, activation, num_layers, bidirectional, seed)
-        self.canvas = Canvas(7.2, 3.0, css="rnnlab-gradcheck-plot")
-        self._build_layout()
-        self._wire()
-        self._sync_controls()
-        if check:
-            self.check()
+        self._busy_checking = self._again = False
+        self._check_first = check
+        super().__init__(cell=cell, pattern=pattern, activation=activation, num_layers=num_layers,
+                         bidirectional=bidirectional, seed=seed, tol=tol, compare=compare)
 
-    # -- controls ---------------------------------------------------------------------
-    def _build_controls(self, cell, pattern, activation, num_layers, bidirectional, seed):
-        c = {}
-        c["cell"] = W.Dropdown(options=CELLS, value="gru-pytorch" if cell == "gru" else cell,
-                               description="Cell")
-        c["activation"] = W.Dropdown(options=["tanh", "sigmoid", "relu"], value=activation,
-                                     description="Activation")
-        c["pattern"] = W.Dropdown(options=list(PATTERNS), value=pattern, description="Pattern")
-        c["num_layers"] = W.IntSlider(value=num_layers, min=1, max=3, description="Layers",
-                                      continuous_update=False)
-        c["bidirectional"] = W.Checkbox(value=bidirectional, description="Bidirectional",
-                                        indent=False)
-        c["seed"] = W.BoundedIntText(value=seed, min=0, max=2**31 - 1, description="Seed")
-        c["source"] = W.ToggleButtons(options=[("Model settings", "model"),
-                                               ("Your function", "function")],
-                                      value="model", description="")
-        c["source"].style.button_width = "120px"
-        c["compare"] = W.Checkbox(value=True, description="Compare with reference", indent=False)
-        style_controls(c, {"cell": "270px", "activation": "200px", "pattern": "240px",
-                           "num_layers": "240px", "bidirectional": "auto", "seed": "150px",
-                           "source": "auto", "compare": "auto"})
-        c["bidirectional"].layout.margin = "0 24px 0 8px"
-        self.controls = c
-        self.buttons = {"check": button("Check", "rnnlab-check", "check", "primary",
-                                        "compare the backward pass with central differences")}
-        self.verdict = W.HTML()
+    @property
+    def tol(self):
+        """The largest relative error that passes."""
+        return self._values["tol"]
+
+    # -- the lifecycle ------------------------------------------------------------------
+    def _build_controls(self):
+        super()._build_controls()
+        self.controls["bidirectional"].layout.margin = "0 24px 0 8px"
+        # what is checked, the model of the settings or the learner's function: a view choice
+        self.controls["source"] = make_control(
+            Choice("source", [("Model settings", "model"), ("Your function", "function")],
+                   "model", label="", widget="toggle", style={"button_width": "120px"}), "model")
+        self.buttons = {"check": make_button("check", "Check", "check", "primary",
+                                             "compare the backward pass with central differences")}
+
+    def _build_views(self):
+        self.verdict = ipywidgets.HTML()
         self.verdict.add_class("rnnlab-verdict")
-        self.table = W.HTML()
+        self.table = ipywidgets.HTML()
         self.table.add_class("rnnlab-gradcheck-table")
+        self.canvas = Canvas(7.2, 3.0, css="rnnlab-gradcheck-plot")
 
     def _build_layout(self):
         c = self.controls
-        self._model_box = W.VBox([wrapping_row([c["cell"], c["activation"], c["pattern"]]),
-                                  wrapping_row([c["num_layers"], c["bidirectional"], c["seed"]])])
+        self._model_box = ipywidgets.VBox([
+            wrapping_row([c["cell"], c["activation"], c["pattern"]]),
+            wrapping_row([c["num_layers"], c["bidirectional"], c["seed"]])])
         self._function_box = wrapping_row([c["source"], c["compare"]])
-        self.widget = W.VBox([self._function_box, self._model_box, W.HBox([self.buttons["check"]]),
-                              self.verdict, self.canvas.image, self.table, self.message])
-        self.widget.add_class(self.css)
+        return ipywidgets.VBox([self._function_box, self._model_box,
+                                ipywidgets.HBox([self.buttons["check"]]), self.verdict,
+                                self.canvas.image, self.table, self.status, self.message])
 
     def _wire(self):
-        c = self.controls
+        super()._wire()
+        self.observe(self.controls["source"], self._source_changed)
         self.on_click(self.buttons["check"], lambda: self.check(wait=False))
-        for name in ("cell", "activation", "pattern", "num_layers", "bidirectional", "seed"):
-            self.observe(c[name], self._setting_changed)
-        self.observe(c["source"], self._setting_changed)
-        self.observe(c["compare"], lambda _ch: self._show())
 
-    def _setting_changed(self, change):
-        self._sync_controls()
+    def _source_changed(self, change):
         if not self._quiet:
+            self._sync_controls()
             self.check(wait=False)
 
+    def _first_draw(self):
+        self._sync_controls()
+        if self._check_first:
+            self.check()
+
+    def _apply(self, changed, old):
+        self._sync_controls()
+        if changed == {"compare"}:
+            self._show()
+        else:
+            self.check(wait=False)
+
+    def _inactive(self, name):
+        return name == "activation" and self._values["cell"] != "rnn"
+
     def _sync_controls(self):
-        c = self.controls
-        c["activation"].disabled = c["cell"].value != "rnn"
         has_user = self._user is not None
         self._function_box.layout.display = None if has_user else "none"
         has_ref = has_user and self._user["reference"] is not None
-        c["compare"].layout.display = None if has_ref else "none"
-        self._model_box.layout.display = "none" if c["source"].value == "function" else None
+        self.controls["compare"].layout.display = None if has_ref else "none"
+        self._model_box.layout.display = "none" if self.mode == "function" else None
+        self._refresh_enabled()
 
     @property
     def mode(self):
@@ -203,15 +220,15 @@ class GradCheckView(Panel):
         if self.mode == "function":
             return self._run_user()
         with self._lock:
-            start, self._again = not self._busy, self._busy  # busy: check again when done
-            self._busy = True
+            start, self._again = not self._busy_checking, self._busy_checking  # again when done
+            self._busy_checking = True
         if start:
             self.runner.join(2.0)  # a job that has just finished may still be in its on_done
             self.buttons["check"].disabled = True
             self.verdict.value = message_html("checking...", "info")
             if not self.runner.start(self._model_job, on_done=self._model_done):
                 with self._lock:
-                    self._busy = False
+                    self._busy_checking = False
                 self.show_message("a check is already running", "warn")
                 return None
         if wait:
@@ -229,25 +246,24 @@ class GradCheckView(Panel):
                 self._check_model()
                 with self._lock:  # decide and clear "busy" at once, so no request is lost
                     if not self._again:
-                        self._busy = False
+                        self._busy_checking = False
                         return
                     self._again = False
         except BaseException:
             with self._lock:
-                self._busy = self._again = False
+                self._busy_checking = self._again = False
             raise
 
     def _check_model(self):
-        c = self.controls
+        v = dict(self._values)  # the settings of this check, even if they change meanwhile
         start = time.perf_counter()
-        model, x, y = tiny_problem(c["cell"].value, c["pattern"].value, c["activation"].value,
-                                   c["num_layers"].value, c["bidirectional"].value,
-                                   c["seed"].value)
+        model, x, y = tiny_problem(v["cell"], v["pattern"], v["activation"], v["num_layers"],
+                                   v["bidirectional"], v["seed"])
         result = check_model_gradients(model, x, y, tol=self.tol)
         n = model.num_params()
-        self.description = (f"{_cell_name(c['cell'].value, c['activation'].value)}, "
-                            f"{model.pattern}, {c['num_layers'].value} layer(s)"
-                            f"{', bidirectional' if c['bidirectional'].value else ''}: "
+        self.description = (f"{_cell_name(v['cell'], v['activation'])}, "
+                            f"{model.pattern}, {v['num_layers']} layer(s)"
+                            f"{', bidirectional' if v['bidirectional'] else ''}: "
                             f"x {x.shape}, y {y.shape}; {n} numbers checked in "
                             f"{time.perf_counter() - start:.2f} s")
         self.result, self.reference_result, self.comparison = result, None, None
@@ -269,7 +285,7 @@ class GradCheckView(Panel):
 
     def check_user(self, fn, backward, inputs, upstream=None, reference=None, keys=None,
                    seed=0, eps=1e-6, max_entries=None):
-        """Check a learner's forward/backward pair with :func:`rnnlab.check_function`.
+        """Check a learner's forward/backward pair with :func:`rnnlab.learner.check_pair`.
 
         Never raises: an error in the learner's code, a wrong shape or bad
         arguments give a failed result whose message is shown in the panel.
@@ -278,7 +294,7 @@ class GradCheckView(Panel):
         ----------
         fn, backward : the pair to check: ``fn(**inputs)`` returns ``out`` or
             ``(out, cache)``; ``backward(dout, cache)`` returns the gradients
-            (conventions in the module docstring)
+            (the conventions of :mod:`rnnlab.learner`)
         inputs : dict of keyword arguments for ``fn``; floating arrays (and
             dicts of them) are checked
         upstream : ``dL/dout`` (default: seeded standard normal)
@@ -286,6 +302,9 @@ class GradCheckView(Panel):
             too, shown side by side, and compared with the learner's outputs
             and gradients
         keys, seed, eps, max_entries : as in :func:`rnnlab.check_function`
+
+        The whole outcome (``"pass"``, ``"fail"`` or ``"todo"``, the learner's
+        failing line) is kept in :attr:`pair_check`.
 
         Returns
         -------
@@ -312,25 +331,25 @@ class GradCheckView(Panel):
 
     def _check_user_now(self):
         u = self._user
-        options = dict(upstream=u["upstream"], tol=self.tol, keys=u["keys"], seed=u["seed"],
-                       eps=u["eps"], max_entries=u["max_entries"])
         start = time.perf_counter()
-        self.result = _check_pair(u["fn"], u["backward"], u["inputs"], **options)
-        self.reference_result = self.comparison = None
-        ref = u["reference"]
-        if ref is not None:
-            if not (isinstance(ref, (tuple, list)) and len(ref) == 2 and all(map(callable, ref))):
-                self.reference_result = GradCheckResult.failure(
-                    "reference must be a pair (fn, backward) of functions", self.tol)
-            else:
-                self.reference_result = _check_pair(ref[0], ref[1], u["inputs"], **options)
-                self.comparison = _compare((u["fn"], u["backward"]), ref, u["inputs"],
-                                           u["upstream"], u["seed"])
+        # the core runs the learner's code (copies, adapters, central differences, the
+        # reference); the panel only shows what it found
+        self.pair_check = learner.check_pair(
+            u["fn"], u["backward"], u["inputs"], upstream=u["upstream"], reference=u["reference"],
+            tol=self.tol, keys=u["keys"], seed=u["seed"], eps=u["eps"],
+            max_entries=u["max_entries"])
+        pc = self.pair_check
+        self.result, self.reference_result, self.comparison = (pc.result, pc.reference_result,
+                                                                pc.comparison)
         name = getattr(u["fn"], "__name__", "your function")
         n = len(self.result.errors)
-        self.description = (f"{name}: {n} input{'s' if n != 1 else ''} checked in "
-                            f"{time.perf_counter() - start:.2f} s" if n else
-                            f"{name}: could not be checked")
+        if pc.status == "todo":
+            self.description = f"{name}: not done yet (it still raises NotImplementedError)"
+        elif n:
+            self.description = (f"{name}: {n} input{'s' if n != 1 else ''} checked in "
+                                f"{time.perf_counter() - start:.2f} s")
+        else:
+            self.description = f"{name}: could not be checked"
         self._show()
         return self.result
 
@@ -341,7 +360,7 @@ class GradCheckView(Panel):
             return []
         first = "your code" if self.mode == "function" else "backward pass"
         panels = [(first, self.result)]
-        if self.reference_result is not None and self.controls["compare"].value:
+        if self.reference_result is not None and self._values["compare"]:
             panels.append(("reference", self.reference_result))
         return panels
 
@@ -356,6 +375,11 @@ class GradCheckView(Panel):
     def _verdict_html(self):
         r = self.result
         who = "your backward pass" if self.mode == "function" else "the backward pass"
+        pc = self.pair_check if self.mode == "function" else None
+        if pc is not None and pc.status == "todo":
+            return (_big("NOT DONE YET: your function still raises NotImplementedError", "warn")
+                    + f'<div style="color:#666;font-size:12px">{html.escape(self.description)}'
+                    "</div>")
         if r.passed:
             head = (f"PASS: {who} agrees with central differences (max relative error "
                     f"{r.max_error:.1e} at {r.worst!r}, tolerance {self.tol:.0e})")
@@ -374,8 +398,10 @@ class GradCheckView(Panel):
         out = _big(head, kind)
         if r.message:
             out += _box(r.message)
+        if pc is not None and pc.details:  # the learner's line that raised
+            out += _box(pc.details)
         cmp = self.comparison
-        if cmp is not None and self.controls["compare"].value:
+        if cmp is not None and self._values["compare"]:
             out += _comparison_html(cmp)
         if self.description:
             out += f'<div style="color:#666;font-size:12px">{html.escape(self.description)}</div>'
@@ -403,9 +429,10 @@ class GradCheckView(Panel):
                 verdict = "ok" if ok else "FAIL"
                 cells.append(f'<span style="color:{color}">{_fmt(e)} {verdict}</span>')
             if cmp is not None:
-                d = cmp["grads"].get(k)
+                d = cmp.grads.get(k)
+                same = d is not None and d <= learner.MATCH_TOLERANCE
                 cells.append("" if d is None else
-                             f'<span style="color:{OK_COLOR if d <= 1e-9 else FAIL_COLOR}">'
+                             f'<span style="color:{OK_COLOR if same else FAIL_COLOR}">'
                              f'{_fmt(d)}</span>')
             rows.append("".join(f"<td style='padding:1px 10px'>{c}</td>" for c in cells))
         th = "".join(f"<th style='padding:1px 10px;text-align:left'>{html.escape(h)}</th>"
@@ -497,175 +524,6 @@ class GradCheckView(Panel):
         c["empty"].set_visible(not result.errors)
 
 
-# -- running a learner's pair -------------------------------------------------------------
-
-class _Multi:
-    """Cache of a forward pass that returned several outputs (``h_t, c_t, cache``)."""
-
-    def __init__(self, shapes, cache):
-        self.shapes, self.cache = shapes, cache
-
-
-def _is_float_array(v):
-    return isinstance(v, np.ndarray) and v.dtype.kind == "f"
-
-
-def _adapt(fn, backward, inputs):
-    """Wrap a pair written in rnnlab's step-function style for :func:`check_function`.
-
-    Returns ``(fn2, backward2, flat_inputs)``; see the module docstring.
-    """
-    flat, where = {}, {}  # where: flat name -> (input name, key in its dict)
-    for k, v in inputs.items():
-        if isinstance(v, dict) and v and all(_is_float_array(a) for a in v.values()):
-            for sub, a in v.items():
-                name = sub if sub not in inputs and sub not in flat else f"{k}.{sub}"
-                flat[name], where[name] = a, (k, sub)
-        else:
-            flat[k] = v
-    by_sub = {}
-    for name, (k, sub) in where.items():
-        by_sub.setdefault(sub, []).append(name)
-    array_keys = [k for k, v in flat.items() if _is_float_array(v)]
-
-    def fn2(**kw):
-        args = {}
-        for name, v in kw.items():
-            if name in where:
-                k, sub = where[name]
-                args.setdefault(k, {})[sub] = v
-            else:
-                args[name] = v
-        res = fn(**args)
-        if (isinstance(res, tuple) and len(res) >= 3
-                and all(isinstance(r, np.ndarray) for r in res[:-1])):
-            outs = [np.asarray(r, dtype=np.float64) for r in res[:-1]]
-            return (np.concatenate([o.ravel() for o in outs]),
-                    _Multi([o.shape for o in outs], res[-1]))
-        return res
-
-    def flatten_dict(d):
-        out = {}
-        for k, v in d.items():
-            if isinstance(v, dict) and any(g == k for g, _ in where.values()):
-                for sub, a in v.items():
-                    name = next((n for n, (g, s) in where.items() if g == k and s == sub), sub)
-                    out[name] = a
-            elif k not in flat and len(by_sub.get(k, ())) == 1:
-                out[by_sub[k][0]] = v
-            else:
-                out[k] = v
-        return out
-
-    def backward2(dout, cache):
-        if isinstance(cache, _Multi):
-            parts, start = [], 0
-            for shape in cache.shapes:
-                size = int(np.prod(shape, dtype=np.int64))
-                parts.append(dout[start:start + size].reshape(shape))
-                start += size
-            grads = backward(*parts, cache.cache)
-        else:
-            grads = backward(dout, cache)
-        if isinstance(grads, dict):
-            return flatten_dict(grads)
-        if isinstance(grads, (tuple, list)) and grads and isinstance(grads[-1], dict):
-            named = flatten_dict(grads[-1])
-            rest = [k for k in array_keys if k not in named]
-            if len(grads) - 1 <= len(rest):
-                named.update(zip(rest, grads[:-1]))
-                return named
-        return grads
-
-    return fn2, backward2, flat
-
-
-def _flat_upstream(upstream):
-    """Several upstream arrays (one per output) become one flat array, as the outputs do."""
-    if isinstance(upstream, (tuple, list)) and upstream and all(
-            isinstance(u, np.ndarray) for u in upstream):
-        return np.concatenate([np.ravel(u) for u in upstream])
-    return upstream
-
-
-def _check_pair(fn, backward, inputs, upstream=None, tol=TOLERANCE, keys=None, seed=0, eps=1e-6,
-                max_entries=None):
-    """:func:`check_function` with the adapters; any exception becomes a failed result."""
-    try:
-        if not isinstance(inputs, dict):
-            raise TypeError("inputs must be a dict of keyword arguments, got "
-                            f"{type(inputs).__name__}")
-        fn2, backward2, flat = _adapt(fn, backward, inputs)
-        return check_function(fn2, backward2, flat, upstream=_flat_upstream(upstream), seed=seed,
-                              eps=eps, tol=tol, keys=keys, max_entries=max_entries)
-    except Exception as err:  # bad arguments to the check itself: report, never raise
-        return GradCheckResult.failure(f"the check could not run: {type(err).__name__}: {err}",
-                                        tol)
-
-
-def _compare(user, reference, inputs, upstream, seed):
-    """The learner's forward output and analytic gradients against the reference's."""
-    out = {"forward": None, "grads": {}, "message": ""}
-    try:
-        fu, bu, flat = _adapt(user[0], user[1], inputs)
-        fr, br, _ = _adapt(reference[0], reference[1], inputs)
-
-        def fresh():  # each function gets its own float64 copies
-            return {k: (v.astype(np.float64) if _is_float_array(v) else v) for k, v in flat.items()}
-
-        def forward(f):
-            res = f(**fresh())
-            if isinstance(res, tuple):
-                return np.asarray(res[0], dtype=np.float64), (res[1] if len(res) > 1 else None)
-            arr = np.asarray(res, dtype=np.float64)
-            return arr, arr
-
-        ref_out, ref_cache = forward(fr)
-        try:
-            your_out, your_cache = forward(fu)
-        except Exception as err:
-            out["message"] = f"your function raised {type(err).__name__}: {err}"
-            return out
-        if your_out.shape != ref_out.shape:
-            out["message"] = (f"your output has shape {your_out.shape}, the reference's "
-                              f"{ref_out.shape}")
-            return out
-        out["forward"] = relative_error(your_out, ref_out)
-        up = _flat_upstream(upstream)
-        up = (np.random.default_rng(seed).standard_normal(ref_out.shape) if up is None
-              else np.asarray(up, dtype=np.float64).reshape(ref_out.shape))
-        ref_grads = _as_grad_dict(br(up.copy(), ref_cache), flat)
-        try:
-            your_grads = _as_grad_dict(bu(up.copy(), your_cache), flat)
-        except Exception as err:
-            out["message"] = f"your backward raised {type(err).__name__}: {err}"
-            return out
-        for k, g in ref_grads.items():
-            mine = your_grads.get(k)
-            if mine is None:
-                continue
-            mine = np.asarray(mine, dtype=np.float64)
-            if mine.shape == np.shape(g):
-                out["grads"][k] = relative_error(mine, g)
-            else:
-                out["grads"][k] = float("inf")
-    except Exception as err:
-        out["message"] = f"could not compare with the reference: {type(err).__name__}: {err}"
-    return out
-
-
-def _as_grad_dict(grads, flat):
-    if isinstance(grads, dict):
-        return grads
-    array_keys = [k for k, v in flat.items() if _is_float_array(v)]
-    if isinstance(grads, (tuple, list)) and len(grads) in (len(array_keys), len(flat)):
-        order = array_keys if len(grads) == len(array_keys) else list(flat)
-        return dict(zip(order, grads))
-    if isinstance(grads, np.ndarray) and len(array_keys) == 1:
-        return {array_keys[0]: grads}
-    raise TypeError(f"backward returned {type(grads).__name__}, not gradients keyed like inputs")
-
-
 # -- small HTML pieces -------------------------------------------------------------------------
 
 def _fmt(e):
@@ -684,7 +542,7 @@ def _cell_name(cell, activation):
 
 
 def _big(text, kind):
-    color = {"ok": OK_COLOR, "error": FAIL_COLOR}.get(kind, "#333")
+    color = {"ok": OK_COLOR, "error": FAIL_COLOR, "warn": "#9a6700"}.get(kind, "#333")
     return (f'<div style="color:{color};font-weight:bold;font-size:14px;margin:2px 0">'
             f'{html.escape(text)}</div>')
 
@@ -696,16 +554,8 @@ def _box(text):
 
 
 def _comparison_html(cmp):
-    if cmp["message"]:
-        return _box("compared with the reference: " + cmp["message"])
-    same_out = cmp["forward"] is not None and cmp["forward"] <= 1e-9
-    parts = [f"forward output vs reference: relative difference {_fmt(cmp['forward'])}"
-             + (" (the same)" if same_out else " (DIFFERENT: check the forward pass first)")]
-    diff = [k for k, d in cmp["grads"].items() if not d <= 1e-9]
-    if diff:
-        parts.append("gradients that differ from the reference's: " + ", ".join(diff))
-    elif cmp["grads"]:
-        parts.append("every gradient matches the reference's")
-    color = OK_COLOR if same_out and not diff else FAIL_COLOR
+    if cmp.message:
+        return _box(cmp.summary())
+    color = OK_COLOR if cmp.agrees else FAIL_COLOR
     return (f'<div style="color:{color};font-size:12px">'
-            f'{html.escape("  ·  ".join(parts))}</div>')
+            f'{html.escape(cmp.summary().replace("; ", "  ·  "))}</div>')

@@ -35,16 +35,18 @@ from __future__ import annotations
 import html
 import time
 
-import ipywidgets as W
+import ipywidgets
 import matplotlib
 import numpy as np
 from matplotlib.ticker import LogLocator, NullLocator
 
-from .. import data as D
-from .._validate import check_choice, check_float, check_int
+from .. import data
+from .._validate import check_int
 from ..model import SequenceModel
 from ..train import Trainer
-from ._base import COLORS, DECADES, STYLE, Canvas, button, labelled, message_html, style_controls
+from ._base import COLORS, DECADES, STYLE, Canvas, message_html
+from ._factory import make_button
+from ._settings import Choice, Float, Int, Multi
 from ._training import TrainingPanel
 
 CELL_NAMES = ("rnn", "gru", "lstm")
@@ -53,7 +55,6 @@ KEEP_GATE = {"gru": "z", "lstm": "f"}  # the gate multiplying the path that keep
 T_RANGE = (10, 100)
 SCALE_RANGE = (0.1, 4.0)
 GATE_BIAS_RANGE = (0.0, 4.0)
-SETTINGS = ("T", "scale", "activation", "gate_bias", "seed")
 
 
 def verdict(ratio):
@@ -106,130 +107,92 @@ class GradientFlowView(TrainingPanel):
     """
 
     css = "rnnlab-gradient-flow"
+    panel_name = "gradient-flow"
+    SETTINGS = (
+        Int("T", *T_RANGE, 50, label="Steps T", width="330px"),
+        Float("scale", *SCALE_RANGE, 1.0, step=0.05, label="w_h scale", width="330px"),
+        Float("gate_bias", *GATE_BIAS_RANGE, 1.0, step=0.25, label="Gate bias (f, z)",
+              width="330px"),
+        Choice("activation", ("tanh", "sigmoid", "relu"), "tanh", label="RNN activation",
+               widget="toggle", style={"button_width": "72px"}),
+        Multi("cells", CELL_NAMES, CELL_NAMES, label="Show", labels=LABELS),
+        Int("seed", 0, 2**31 - 1, 0, label="Seed", widget="box", width="150px"),
+        Int("epochs", 1, 500, 10, label="Epochs", widget="box", width="150px"),
+        Int("hidden_size", 1, 128, 16, control=False),
+        Int("batch_size", 1, 1024, 8, control=False),
+    )
+    IDLE_BUTTONS = ("initial",)
 
     def __init__(self, T=50, scale=1.0, activation="tanh", gate_bias=1.0, cells=CELL_NAMES, seed=0,
-                 hidden_size=16, batch_size=8):
-        super().__init__("rnnlab-gradient-flow")
-        values = self._check(T=T, scale=scale, activation=activation, gate_bias=gate_bias, seed=seed)
-        cells = tuple(check_choice(c, "cell", CELL_NAMES) for c in cells)
-        self.hidden_size = check_int(hidden_size, "hidden_size", low=1, high=128)
-        self.batch_size = check_int(batch_size, "batch_size", low=1, high=1024)
+                 hidden_size=16, batch_size=8, epochs=10):
         self.norms, self.ratios, self.keep_gate = {}, {}, {}
         self.models, self._initial = {}, {}
         self._model_key = None
         self.trained_epochs = 0
-        self.train_losses = {}
+        self.train_losses, self.diverged = {}, {}
         self.last_update_seconds = None
-        self._build_controls(values, cells)
-        with matplotlib.rc_context(STYLE):
-            self._build_view()
-        self._wire()
-        self.update()
+        super().__init__("rnnlab-gradient-flow", T=T, scale=scale, activation=activation,
+                         gate_bias=gate_bias, cells=cells, seed=seed, hidden_size=hidden_size,
+                         batch_size=batch_size, epochs=epochs)
 
-    # -- settings and controls ---------------------------------------------------------------
-    @staticmethod
-    def _check(**s):
-        checks = {"T": lambda v: check_int(v, "T", *T_RANGE),
-                  "scale": lambda v: check_float(v, "scale", *SCALE_RANGE),
-                  "activation": lambda v: check_choice(v, "activation", ("tanh", "sigmoid", "relu")),
-                  "gate_bias": lambda v: check_float(v, "gate_bias", *GATE_BIAS_RANGE),
-                  "seed": lambda v: check_int(v, "seed", low=0)}
-        unknown = sorted(set(s) - set(checks))
-        if unknown:
-            raise ValueError(f"unknown setting(s) {unknown}; valid: {', '.join(SETTINGS)}")
-        return {k: checks[k](v) for k, v in s.items()}
+    # -- the lifecycle ---------------------------------------------------------------------
+    def _build_controls(self):
+        super()._build_controls()
+        self._make_training_buttons(tooltip="train each shown model for the set epochs, then redraw")
+        self.buttons["initial"] = make_button("initial", "Initial weights", "undo", "",
+                                              "back to the untrained weights")
 
-    def _build_controls(self, v, cells):
-        slider = dict(continuous_update=False, layout=W.Layout(width="330px"))
-        c = {
-            "T": W.IntSlider(value=v["T"], min=T_RANGE[0], max=T_RANGE[1], description="Steps T",
-                             **slider),
-            "scale": W.FloatSlider(value=v["scale"], min=SCALE_RANGE[0], max=SCALE_RANGE[1],
-                                   step=0.05, description="w_h scale", readout_format=".2f", **slider),
-            "activation": W.ToggleButtons(options=["tanh", "sigmoid", "relu"], value=v["activation"],
-                                          description="RNN activation"),
-            "gate_bias": W.FloatSlider(value=v["gate_bias"], min=GATE_BIAS_RANGE[0],
-                                       max=GATE_BIAS_RANGE[1], step=0.25,
-                                       description="Gate bias (f, z)", readout_format=".2f", **slider),
-            "seed": W.BoundedIntText(value=v["seed"], min=0, max=2**31 - 1, description="Seed",
-                                     layout=W.Layout(width="150px")),
-        }
-        c["activation"].style.button_width = "72px"
-        style_controls(c)
-        self.controls = c
-        self.show = {cell: W.Checkbox(value=cell in cells, description=LABELS[cell], indent=False,
-                                      layout=W.Layout(width="70px")) for cell in CELL_NAMES}
-        for cell, w in self.show.items():
-            w.add_class(f"rnnlab-show-{cell}")
-        self.epochs = labelled(W.BoundedIntText(value=10, min=1, max=500, description="Epochs",
-                                                layout=W.Layout(width="150px")), "rnnlab-epochs")
-        self.buttons = {
-            "train": button("Train", "rnnlab-train", "play", "success",
-                            "train each shown model for the set epochs, then redraw"),
-            "stop": button("Stop", "rnnlab-stop", "stop", "danger", "stop training"),
-            "initial": button("Initial weights", "rnnlab-initial", "undo", "",
-                              "back to the untrained weights"),
-        }
-        self.table = W.HTML()
+    def _build_views(self):
+        self.table = ipywidgets.HTML()
         self.table.add_class("rnnlab-ratio-table")
-
-    def _build_view(self):
-        self.canvas = Canvas(7.6, 3.4, css="rnnlab-gradient-flow-plot")
-        self.ax = self.canvas.subplots()
-        self.canvas.figure.subplots_adjust(left=0.1, right=0.8, bottom=0.15, top=0.9)
-        ax = self.ax
-        ax.set_yscale("log")
-        self._lines = {cell: ax.plot([], [], lw=2, color=COLORS[cell], label=LABELS[cell])[0]
-                       for cell in CELL_NAMES}
-        ax.set_xlabel("step t (the loss is at the last step, t = T)")
-        ax.set_ylabel("||dL/dh_t||")
+        with matplotlib.rc_context(STYLE):
+            self.canvas = Canvas(7.6, 3.4, css="rnnlab-gradient-flow-plot")
+            self.ax = self.canvas.subplots()
+            self.canvas.figure.subplots_adjust(left=0.1, right=0.8, bottom=0.15, top=0.9)
+            ax = self.ax
+            ax.set_yscale("log")
+            self._lines = {cell: ax.plot([], [], lw=2, color=COLORS[cell], label=LABELS[cell])[0]
+                           for cell in CELL_NAMES}
+            ax.set_xlabel("step t (the loss is at the last step, t = T)")
+            ax.set_ylabel("||dL/dh_t||")
         self._legend_key = None
+
+    def _build_layout(self):
         c, b = self.controls, self.buttons
-        left = W.VBox([c["T"], c["scale"], c["gate_bias"], c["activation"],
-                       W.HBox([W.Label("Show"), *self.show.values()]), c["seed"],
-                       W.HBox([b["train"], b["stop"], b["initial"]]), self.epochs],
-                      layout=W.Layout(width="350px"))
-        right = W.VBox([self.canvas.image, self.status, self.table, self.message])
-        self.widget = W.HBox([left, right])
-        self.widget.add_class(self.css)
+        left = ipywidgets.VBox([c["T"], c["scale"], c["gate_bias"], c["activation"], c["cells"],
+                                c["seed"], ipywidgets.HBox([b["train"], b["pause"], b["stop"],
+                                                            b["initial"]]), c["epochs"]],
+                               layout=ipywidgets.Layout(width="350px"))
+        right = ipywidgets.VBox([self.canvas.image, self.status, self.table, self.message])
+        return ipywidgets.HBox([left, right])
 
     def _wire(self):
-        for w in self.controls.values():
-            self.observe(w, self._changed)
-        for w in self.show.values():
-            self.observe(w, self._changed)
-        self.on_click(self.buttons["train"], self.train)
-        self.on_click(self.buttons["stop"], self.stop)
+        super()._wire()
         self.on_click(self.buttons["initial"], self.update)
 
-    def settings(self):
-        """The current settings as a dict (plus ``cells``: the shown models)."""
-        s = {name: w.value for name, w in self.controls.items()}
-        s["cells"] = self.shown_cells
-        return s
+    def _first_draw(self):
+        self.update()
+
+    def _apply(self, changed, old):
+        if changed != {"epochs"}:  # the number of epochs only matters at the next Train
+            self.update()
+
+    @property
+    def hidden_size(self):
+        return self._values["hidden_size"]
+
+    @property
+    def batch_size(self):
+        return self._values["batch_size"]
 
     @property
     def shown_cells(self):
-        return tuple(cell for cell in CELL_NAMES if self.show[cell].value)
+        return self._values["cells"]
 
-    def set(self, **settings):
-        """Change several settings at once (``T, scale, activation, gate_bias, seed``
-        and ``cells``), then recompute and redraw once."""
-        cells = settings.pop("cells", None)
-        values = self._check(**settings)
-        if cells is not None:
-            cells = tuple(check_choice(c, "cell", CELL_NAMES) for c in cells)
-        with self._quietly():
-            for name, value in values.items():
-                self.controls[name].value = value
-            if cells is not None:
-                for cell, w in self.show.items():
-                    w.value = cell in cells
-        self.update()
-
-    def _changed(self, change):
-        if not self._quiet:
-            self.update()
+    @property
+    def show(self):
+        """The checkboxes choosing the models shown: cell -> Checkbox."""
+        return self.controls["cells"].boxes
 
     # -- computing ---------------------------------------------------------------------------
     def _models(self, s):
@@ -268,14 +231,14 @@ class GradientFlowView(TrainingPanel):
             return
         start = time.perf_counter()
         s = self.settings()
-        ds = D.adding(n_samples=self.batch_size, length=s["T"], seed=s["seed"])
+        ds = data.adding(n_samples=self.batch_size, length=s["T"], seed=s["seed"])
         self.x, self.y = ds.x, ds.y
         self._models(s)
         self.norms, self.ratios, self.keep_gate = {}, {}, {}
         for cell in s["cells"]:
             self._measure(cell, self.x, self.y)
         self.trained_epochs = 0
-        self.train_losses = {}
+        self.train_losses, self.diverged = {}, {}
         self._set_status(f"initial weights x {s['scale']:.2f}; measured on {self.batch_size} "
                          f"sequences of the adding problem, T = {s['T']}")
         self.show_message("")
@@ -357,53 +320,58 @@ class GradientFlowView(TrainingPanel):
 
     # -- training ----------------------------------------------------------------------------
     def train(self, epochs=None):
-        """Train each shown model for ``epochs`` (default: the Epochs box) in the background.
+        """Train each shown model for ``epochs`` (default: the Epochs setting) in the background.
 
         Starts from the current weights (initial x scale). Each model is
         redrawn when its training ends; :meth:`wait` blocks until all are done.
         Returns False if training already runs.
         """
+        if self.runner.running and self.runner.paused:
+            self.toggle_pause()
+            return False
         if not self._can_start():
             return False
-        epochs = self.epochs.value if epochs is None else check_int(epochs, "epochs", low=1)
+        epochs = self._values["epochs"] if epochs is None else check_int(epochs, "epochs", low=1)
         s = self.settings()
         if not s["cells"]:
             self.show_message("tick a model to train", "warn")
             return False
-        train_data = D.adding(n_samples=256, length=s["T"], seed=s["seed"] + 1)
-        self._set_running(True)
+        train_data = data.adding(n_samples=256, length=s["T"], seed=s["seed"] + 1)
         self._set_status(f"training {', '.join(LABELS[c] for c in s['cells'])} "
                          f"for {epochs} epochs each...")
-
-        def job(runner):
-            for cell in s["cells"]:
-                if not runner.checkpoint():
-                    break
-                model = self.models[cell]
+        self._training, self.diverged = {}, {}
+        trainers = []
+        for cell in s["cells"]:
+            model = self.models[cell]
+            trainer = Trainer(model, train_data, optimizer="adam", lr=0.01, epochs=epochs,
+                              batch_size=32, clip_norm=1.0, seed=s["seed"], callback=self._progress,
+                              record_hidden_grads=False)
+            with np.errstate(all="ignore"):  # a blown-up model's loss is reported, not warned
                 before = model.loss(self.x, self.y)
+            self._training[id(trainer)] = (cell, before, epochs)
+            trainers.append((trainer, epochs))
+        return self._start_training(trainers, on_done=self._train_done)
 
-                def progress(trainer, event):
-                    if not runner.checkpoint():
-                        trainer.stop()
-
-                trainer = Trainer(model, train_data, optimizer="adam", lr=0.01, epochs=epochs,
-                                  batch_size=32, clip_norm=1.0, seed=s["seed"], callback=progress,
-                                  record_hidden_grads=False)
-                trainer.run()
-                if runner.stop_event.is_set():
-                    break
-                self.train_losses[cell] = (before, model.loss(self.x, self.y))
-                self._measure(cell, self.x, self.y)
-                self.trained_epochs = epochs
-                self.draw()
-
-        return self.runner.start(job, on_done=self._train_done)
+    def _trainer_done(self, trainer):
+        """One model has trained: measure it again and redraw (training thread)."""
+        cell, before, epochs = self._training[id(trainer)]
+        model = self.models[cell]
+        with np.errstate(all="ignore"):
+            self.train_losses[cell] = (before, model.loss(self.x, self.y))
+        if trainer.history.diverged:  # the weights are the last finite ones: say so
+            self.diverged[cell] = trainer.history.stopped
+        self._measure(cell, self.x, self.y)
+        self.trained_epochs = epochs
+        self.draw()
 
     def _train_done(self, runner):
         def status():
             if runner.error is not None:
                 return  # shown in the message line
-            if runner.stop_event.is_set():
+            if self.diverged:
+                self._set_status("; ".join(f"{LABELS[c]} {text}" for c, text in
+                                           self.diverged.items()), "error")
+            elif runner.stop_event.is_set():
                 self._set_status("stopped: the plot shows the models trained so far", "warn")
             else:
                 self._set_status(f"trained {self.trained_epochs} epochs (adam, lr 0.01, clip 1) "
@@ -411,10 +379,3 @@ class GradientFlowView(TrainingPanel):
                                  "initial weights", "ok")
 
         self._end_run(runner, self.draw, status)
-
-    def _set_running(self, running):
-        for w in list(self.controls.values()) + list(self.show.values()):
-            w.disabled = running
-        for name in ("train", "initial"):
-            self.buttons[name].disabled = running
-        self.epochs.disabled = running

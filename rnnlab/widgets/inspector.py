@@ -6,7 +6,7 @@
     insp = StateInspector(task="adding", cell="gru")   # display it: last expression of a cell
     insp.train(20); insp.wait()                         # or press "Train a little"
     insp.sample = 3                                     # or move the slider
-    insp.trace["layer0"]["z"][:, insp.sample]                 # (T, H): the update gate shown
+    insp.trace[insp.layer]["z"][:, insp.sample]         # (T, H): the update gate shown
 
 One column of pictures sharing the time axis: the input sequence on top, then
 one heatmap per internal quantity, units down and steps across. Hidden states
@@ -18,18 +18,20 @@ shuts at a marker is easy to see.
 """
 from __future__ import annotations
 
-import time
+import warnings
 
-import ipywidgets as W
+import ipywidgets
 import numpy as np
 from matplotlib.ticker import MaxNLocator
 
-from .._validate import as_sequence
+from .._validate import as_sequence, check_int
 from ..model import SequenceModel
 from ..patterns import get_pattern
 from ..train import Trainer
-from . import tasks as T
-from ._base import COLORS, Canvas, button, style_controls, wrapping_row
+from . import tasks
+from ._base import COLORS, Canvas, wrapping_row
+from ._factory import make_button, make_control
+from ._settings import Choice, Int
 from ._training import TrainingPanel
 
 # rows drawn for each cell, top to bottom (after the input row)
@@ -81,13 +83,27 @@ class StateInspector(TrainingPanel):
     """
 
     css = "rnnlab-inspector"
+    panel_name = "inspector"
+    SETTINGS = (
+        Choice("task", [(t.title, t.name) for t in tasks.TASKS.values()], "adding", label="Task",
+               width="360px"),
+        Choice("cell", [("RNN", "rnn"), ("GRU", "gru"), ("LSTM", "lstm")], "gru", label="Cell",
+               widget="toggle", style={"button_width": "60px"}),
+        Int("hidden_size", 1, 32, 8, label="Hidden size", width="300px"),
+        Int("epochs", 1, 1000, 10, label="Epochs", widget="box", width="150px"),
+        Int("seed", 0, 2**31 - 1, 0, control=False),
+        Int("max_samples", 1, 4096, 64, control=False),
+    )
+    IDLE_BUTTONS = ("reset",)
 
     def __init__(self, model=None, data=None, task="adding", cell="gru", hidden_size=8, seed=0,
                  epochs=10, max_samples=64, draw_interval=0.3):
-        super().__init__("rnnlab-inspector", draw_interval)
-        self.seed = seed
-        self.max_samples = int(max_samples)
+        if model is not None and data is None:
+            raise ValueError("pass the data to feed the model: StateInspector(model, data)")
+        if model is not None and not isinstance(model, SequenceModel):
+            raise TypeError(f"model must be an rnnlab.SequenceModel, got {type(model).__name__}")
         self.model = self.trainer = None
+        self._train_data = None
         self.external = False
         self.images, self.axes = {}, {}
         self._trace = {}
@@ -95,68 +111,76 @@ class StateInspector(TrainingPanel):
         self._static_changed = True  # the next render redraws the whole figure
         self._rows, self._input_artists = [], []
         self._data_version = 0
-        self._build_controls(task, cell, hidden_size, epochs)
-        self.canvas = Canvas(WIDTH, 4.0, css="rnnlab-state-plot")
-        self._build_layout()
-        self._wire()
-        if model is not None:
-            if data is None:
-                raise ValueError("pass the data to feed the model: StateInspector(model, data)")
-            self.set_model(model, data)
-        else:
-            self.reset()
+        self._given = (model, data)
+        super().__init__("rnnlab-inspector", draw_interval, task=task, cell=cell,
+                         hidden_size=hidden_size, epochs=epochs, seed=seed,
+                         max_samples=max_samples)
 
-    # -- controls ------------------------------------------------------------------
-    def _build_controls(self, task, cell, hidden_size, epochs):
-        t = T.get_task(task)
-        c = {}
-        c["task"] = W.Dropdown(options=[(tk.title, tk.name) for tk in T.TASKS.values()],
-                               value=t.name, description="Task")
-        c["cell"] = W.ToggleButtons(options=[("RNN", "rnn"), ("GRU", "gru"), ("LSTM", "lstm")],
-                                    value=cell, description="Cell")
-        c["cell"].style.button_width = "60px"
-        c["hidden_size"] = W.IntSlider(value=hidden_size, min=1, max=32, description="Hidden size",
-                                       continuous_update=False)
-        c["sample"] = W.IntSlider(value=0, min=0, max=0, description="Sample")
-        c["unit"] = W.Dropdown(options=[("layer 0", "layer0")], value="layer0", description="Layer")
-        c["epochs"] = W.BoundedIntText(value=epochs, min=1, max=1000, description="Epochs")
-        style_controls(c, {"task": "360px", "cell": "auto", "hidden_size": "300px",
-                           "sample": "360px", "unit": "300px", "epochs": "150px"})
-        self.controls = c
-        self.buttons = {
-            "train": button("Train a little", "rnnlab-train", "play", "success",
-                            "train for the epochs set, in the background"),
-            "stop": button("Stop", "rnnlab-stop", "stop", "danger", "stop training"),
-            "reset": button("New model", "rnnlab-reset", "undo", "",
-                            "a fresh model for the task, cell and size above (same seed)"),
-        }
+    # -- the lifecycle ---------------------------------------------------------------
+    def _build_controls(self):
+        super()._build_controls()
+        # what is looked at (not settings of the experiment): ranges follow the data
+        self.controls["sample"] = make_control(Int("sample", 0, 0, 0, label="Sample",
+                                                   width="360px"), 0)
+        self.controls["layer"] = make_control(
+            Choice("layer", [("layer 0", "layer0")], "layer0", label="Layer", width="300px"),
+            "layer0")
+        self._make_training_buttons("Train a little", "train for the epochs set, in the background")
+        self.buttons["reset"] = make_button(
+            "reset", "New model", "undo", "",
+            "a fresh model for the task, cell and size above (same seed)")
+
+    def _build_views(self):
+        self.canvas = Canvas(WIDTH, 4.0, css="rnnlab-state-plot")
 
     def _build_layout(self):
         c, b = self.controls, self.buttons
         self._model_bar = wrapping_row([c["task"], c["cell"], c["hidden_size"]])
-        view_bar = wrapping_row([c["sample"], c["unit"]])
-        train_bar = wrapping_row([c["epochs"], b["train"], b["stop"], b["reset"]])
-        self.widget = W.VBox([self._model_bar, view_bar, train_bar, self.status,
-                              self.canvas.image, self.message])
-        self.widget.add_class(self.css)
+        view_bar = wrapping_row([c["sample"], c["layer"]])
+        train_bar = wrapping_row([c["epochs"], b["train"], b["pause"], b["stop"], b["reset"]])
+        return ipywidgets.VBox([self._model_bar, view_bar, train_bar, self.status,
+                                self.canvas.image, self.message])
 
     def _wire(self):
-        c, b = self.controls, self.buttons
-        self.on_click(b["train"], self.train)
-        self.on_click(b["stop"], self.stop)
-        self.on_click(b["reset"], self.reset)
-        for name in ("task", "cell", "hidden_size"):
-            self.observe(c[name], self._structure_changed)
-        self.observe(c["sample"], self._view_changed)
-        self.observe(c["unit"], self._view_changed)
+        super()._wire()
+        for name in ("sample", "layer"):  # they only choose what is drawn
+            self.observe(self.controls[name], self._view_changed)
+        self.on_click(self.buttons["reset"], self.reset)
 
-    def _structure_changed(self, change):
-        if not self._quiet:
+    def _first_draw(self):
+        model, data = self._given
+        del self._given
+        if model is not None:
+            self.set_model(model, data)
+        else:
             self.reset()
+
+    def _apply(self, changed, old):
+        if changed & {"task", "cell", "hidden_size"}:
+            self.reset()
+
+    def _inactive(self, name):
+        return name in ("task", "cell", "hidden_size") and self.external  # the built-in model's
+
+    def _refresh_enabled(self, busy=None):
+        super()._refresh_enabled(busy)
+        self.controls["layer"].disabled = len(self.controls["layer"].options) == 1
+
+    def _button_inactive(self, name):
+        return name == "train" and self._train_data is None
 
     def _view_changed(self, change):
         if not self._quiet:
+            self.clear_notice()
             self.draw()
+
+    @property
+    def seed(self):
+        return self._values["seed"]
+
+    @property
+    def max_samples(self):
+        return self._values["max_samples"]
 
     # -- public state ----------------------------------------------------------------
     @property
@@ -166,15 +190,23 @@ class StateInspector(TrainingPanel):
 
     @sample.setter
     def sample(self, index):
-        n = self.controls["sample"].max + 1
-        if not 0 <= int(index) < n:
-            raise ValueError(f"sample must be in [0, {n - 1}], got {index}")
-        self.controls["sample"].value = int(index)
+        self.controls["sample"].value = index  # checked by the slider: 0 .. samples - 1
+
+    @property
+    def layer(self):
+        """The key of the layer and direction shown, as in ``model.trace()``."""
+        return self.controls["layer"].value
+
+    @layer.setter
+    def layer(self, key):
+        self.controls["layer"].value = key
 
     @property
     def unit(self):
-        """Key of the layer/direction shown: ``"layer0"``, ``"layer0_reverse"``, ``"layer1"``..."""
-        return self.controls["unit"].value
+        """Deprecated name of :attr:`layer`."""
+        warnings.warn("StateInspector.unit is deprecated; use layer", DeprecationWarning,
+                      stacklevel=2)
+        return self.layer
 
     @property
     def trace(self):
@@ -187,12 +219,12 @@ class StateInspector(TrainingPanel):
         if self.runner.running:
             self.show_message("stop training before building a new model", "warn")
             return
-        c = self.controls
-        task = T.get_task(c["task"].value)
-        train, valid = T.make_task_data(task.name, seed=0)
+        v = self._values
+        task = tasks.get_task(v["task"])
+        train, valid = tasks.make_task_data(task.name, seed=0)
         out_len = _output_length(train.pattern, train.y)
-        model = SequenceModel(train.input_size, c["hidden_size"].value, train.output_size,
-                              cell=c["cell"].value, pattern=train.pattern, loss=train.loss,
+        model = SequenceModel(train.input_size, v["hidden_size"], train.output_size,
+                              cell=v["cell"], pattern=train.pattern, loss=train.loss,
                               output_length=out_len, seed=self.seed)
         self.external = False
         self._train_opts = dict(lr=task.defaults["lr"], batch_size=task.defaults["batch_size"])
@@ -234,22 +266,20 @@ class StateInspector(TrainingPanel):
         self._data_version += 1  # the input row is laid out for this data
         self._binary = [bool(np.all((v == 0) | (v == 1)))
                         for v in np.moveaxis(self._x_full, 2, 0)]  # per input channel
-        for name in ("task", "cell", "hidden_size"):
-            self.controls[name].disabled = self.external
         # the task, cell and size controls describe the built-in model only
         self._model_bar.layout.display = "none" if self.external else None
-        self.buttons["train"].disabled = train is None
         with self._quietly():
             s = self.controls["sample"]
+            if s.value > n - 1:
+                s.value = n - 1  # the new data has fewer sequences: show the last one
             s.max = n - 1
-            s.value = min(s.value, n - 1)
             self._refresh_trace()
-            units = list(self._trace)
-            u = self.controls["unit"]
+            keys = list(self._trace)
+            u = self.controls["layer"]
             old = u.value
-            u.options = [(_unit_label(k), k) for k in units]
-            u.value = old if old in units else units[0]
-            u.disabled = len(units) == 1
+            u.options = [(_layer_label(k), k) for k in keys]
+            u.value = old if old in keys else keys[0]
+        self._refresh_enabled()
         who = "your model" if self.external else "a fresh model"
         text = (f"{who}: {model.cell.upper()}, {model.hidden_size} units, "
                 f"{model.num_params()} parameters; {n} sequences of {self._x_full.shape[0]} steps")
@@ -277,30 +307,27 @@ class StateInspector(TrainingPanel):
             self.show_message("this panel was given inputs only (no targets): nothing to train on",
                               "warn")
             return False
-        epochs = self.controls["epochs"].value if epochs is None else int(epochs)
+        epochs = self._values["epochs"] if epochs is None else check_int(epochs, "epochs", low=1)
         if self.trainer is None:
             x, y = ((self._train_data.x, self._train_data.y) if hasattr(self._train_data, "x")
                     else self._train_data)
             self.trainer = Trainer(self.model, x, y, optimizer="adam", lr=self._train_opts["lr"],
                                    batch_size=min(self._train_opts["batch_size"], x.shape[1]),
-                                   clip_norm=1.0, seed=self.seed, callback=self._on_progress,
+                                   clip_norm=1.0, seed=self.seed, callback=self._progress,
                                    record_hidden_grads=False)
         if self.trainer.history.diverged:
             self.show_message("this model diverged: press New model", "warn")
             return False
         self._epochs_goal = self.trainer.epoch + epochs
-        return self._start_training(self.trainer, epochs, on_done=self._train_done)
+        return self._start_training([(self.trainer, epochs)], on_done=self._train_done)
 
-    def _on_progress(self, trainer, event):
-        """Trainer callback, in the training thread: redraw now and then, not once stopping."""
+    def _live_frame(self, trainer):
+        """Redraw now and then while training (training thread), not once stopping."""
         if self.runner.stop_event.is_set():
             return
-        now = time.perf_counter()
-        if event == "epoch" and self._redraw_due(now):
-            self._refresh_trace()
-            self._progress_status()
-            self.draw(retrace=False)
-            self._drew(since=now)
+        self._refresh_trace()
+        self._progress_status()
+        self.draw(retrace=False)
 
     def _train_done(self, runner):
         self._end_run(runner, self._redraw_trained, lambda: self._progress_status(final=True))
@@ -314,12 +341,6 @@ class StateInspector(TrainingPanel):
         loss = h.train_loss[-1] if h.train_loss else float("nan")
         self._show_run_status(h, f"epoch {self.trainer.epoch} of {self._epochs_goal}  ·  "
                                  f"training loss {loss:.4g}", final)
-
-    def _set_running(self, running):
-        for name in ("task", "cell", "hidden_size"):
-            self.controls[name].disabled = running or self.external
-        self.buttons["train"].disabled = running
-        self.buttons["reset"].disabled = running
 
     # -- drawing --------------------------------------------------------------------------
     def draw(self, retrace=False):
@@ -336,8 +357,8 @@ class StateInspector(TrainingPanel):
         with cv.lock:
             if retrace:
                 self._refresh_trace()
-            unit = self.unit if self.unit in self._trace else next(iter(self._trace))
-            tr = self._trace[unit]
+            layer = self.layer if self.layer in self._trace else next(iter(self._trace))
+            tr = self._trace[layer]
             names = [n for n in ROWS[self.model.cell] if n in tr]
             key = (tuple(names), tr["h"].shape[2], self._data_version)
             if key != self._layout_key:
@@ -356,7 +377,7 @@ class StateInspector(TrainingPanel):
                         self._colorbars[name].set_ticks([-lim, 0.0, lim])
                         self._static_changed = True  # the colour bar changed: full render
             self._draw_inputs(s)
-            self._title(s, unit)
+            self._title(s, layer)
             # the whole figure if needed, else only the moving artists
             cv.draw_dynamic(self._dynamic, full=self._static_changed)
             self._static_changed = False
@@ -514,9 +535,9 @@ class StateInspector(TrainingPanel):
         for lc in self._events:
             lc.set_segments(segments)
 
-    def _title(self, s, unit):
+    def _title(self, s, layer):
         m = self.model
-        parts = [f"{m.cell.upper()}", _unit_label(unit), f"sample {s}"]
+        parts = [f"{m.cell.upper()}", _layer_label(layer), f"sample {s}"]
         extra = _target_text(m, self.y, self._pred, s)
         self._title_artist.set_text("  ·  ".join(parts + ([extra] if extra else [])))
 
@@ -536,7 +557,8 @@ def _take_samples(y, model, n):
     return y[:n] if model.per_sequence else y[:, :n]
 
 
-def _unit_label(key):
+def _layer_label(key):
+    """``"layer 1, backward direction"`` for a trace key (``"layer1_reverse"``)."""
     layer, _, reverse = key.removeprefix("layer").partition("_")  # "layer1_reverse"
     return f"layer {layer}" + (", backward direction" if reverse else "")
 

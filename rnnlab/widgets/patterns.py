@@ -30,20 +30,23 @@ same, so switching back shows what was learnt.
 """
 from __future__ import annotations
 
-import time
+import warnings
 
-import ipywidgets as W
+import ipywidgets
 import numpy as np
 from matplotlib.ticker import FuncFormatter, LogLocator, MaxNLocator, NullLocator
 
 from ..model import SequenceModel
 from ..patterns import PATTERNS, get_pattern
 from ..train import Trainer
-from . import tasks as T
-from ._base import COLORS, Canvas, button, style_controls, wrapping_row
+from . import tasks
+from ._base import COLORS, Canvas, wrapping_row
 from ._diagram import draw_unrolled
+from ._factory import make_button
+from ._lossplot import loss_limits, nice, plotted
+from ._predictions import PredictionPlot
+from ._settings import Choice, Int
 from ._training import TrainingPanel, loss_text
-from .playground import _draw_predictions
 
 #: for each pattern: its task, the lengths drawn in the diagram, and a line about it
 SETUPS = {
@@ -105,42 +108,35 @@ class PatternsView(TrainingPanel):
     """
 
     css = "rnnlab-patterns"
+    panel_name = "patterns"
+    SETTINGS = (
+        # switching the pattern or the cell stops a run first, so both stay live
+        Choice("pattern", [(SETUPS[p]["label"], p) for p in PATTERNS], "many-to-many", live=True,
+               label="", widget="toggle", normalize=lambda name: name.replace("_", "-"),
+               style={"button_width": "118px"}, attrs={"tooltips": list(PATTERNS)}),
+        Choice("cell", CELL_OPTIONS, "gru", live=True, label="Cell", width="150px"),
+        Int("epochs", 1, 10_000, 40, label="Epochs", widget="box", width="160px"),
+        Int("seed", 0, 2**31 - 1, 0, control=False),
+    )
+    IDLE_BUTTONS = ("reset",)
 
     def __init__(self, pattern="many-to-many", cell="gru", epochs=40, seed=0, draw_interval=0.25):
-        super().__init__("rnnlab-patterns", draw_interval)
-        if pattern not in SETUPS:
-            raise ValueError(f"unknown pattern {pattern!r}; valid: {', '.join(PATTERNS)}")
-        self.seed = seed
         self._runs = {}  # pattern -> {"cell", "model", "trainer", "train", "valid", "curve"}
-        self._pattern = pattern
-        self._build_controls(pattern, cell, epochs)
-        self._build_views()
-        self._build_layout()
-        self._wire()
-        self._show_pattern()
+        self._pred_shown = None
+        self._loss_lines = self._loss_frame = None
+        super().__init__("rnnlab-patterns", draw_interval, pattern=pattern, cell=cell,
+                         epochs=epochs, seed=seed)
 
-    # -- controls and layout -------------------------------------------------------------
-    def _build_controls(self, pattern, cell, epochs):
-        c = {
-            "pattern": W.ToggleButtons(options=[(SETUPS[p]["label"], p) for p in PATTERNS],
-                                       value=pattern, tooltips=list(PATTERNS)),
-            "cell": W.Dropdown(options=CELL_OPTIONS, value=cell, description="Cell"),
-            "epochs": W.BoundedIntText(value=epochs, min=1, max=10000, description="Epochs"),
-        }
-        c["pattern"].style.button_width = "118px"
-        c["pattern"].add_class("rnnlab-pattern")
-        style_controls({name: c[name] for name in ("cell", "epochs")},
-                       {"cell": "150px", "epochs": "160px"})
-        self.controls = c
-        self.buttons = {
-            "train": button("Train", "rnnlab-train", "play", "success", "train for the set epochs"),
-            "stop": button("Stop", "rnnlab-stop", "stop", "danger", "stop training"),
-            "reset": button("Reset", "rnnlab-reset", "undo", "", "fresh weights for this pattern"),
-        }
-        self.description = W.HTML()
-        self.description.add_class("rnnlab-pattern-description")
+    # -- the lifecycle -------------------------------------------------------------------
+    def _build_controls(self):
+        super()._build_controls()
+        self._make_training_buttons()
+        self.buttons["reset"] = make_button("reset", "Reset", "undo", "",
+                                            "fresh weights for this pattern")
 
     def _build_views(self):
+        self.description = ipywidgets.HTML()
+        self.description.add_class("rnnlab-pattern-description")
         self.diagram_canvas = Canvas(7.2, 3.2, dpi=100, css="rnnlab-patterns-diagram")
         self.diagram_ax = self.diagram_canvas.subplots()
         self.diagram_canvas.figure.subplots_adjust(left=0.01, right=0.99, top=0.98, bottom=0.17)
@@ -154,20 +150,38 @@ class PatternsView(TrainingPanel):
 
     def _build_layout(self):
         c, b = self.controls, self.buttons
-        bar = wrapping_row([c["cell"], c["epochs"], b["train"], b["stop"], b["reset"]])
-        plots = W.HBox([self.loss_canvas.image, self.pred_canvas.image],
-                       layout=W.Layout(flex_flow="row wrap"))
-        self.widget = W.VBox([c["pattern"], self.description, self.diagram_canvas.image, bar,
-                              self.status, plots, self.message])
-        self.widget.add_class(self.css)
+        bar = wrapping_row([c["cell"], c["epochs"], b["train"], b["pause"], b["stop"], b["reset"]])
+        plots = ipywidgets.HBox([self.loss_canvas.image, self.pred_canvas.image],
+                                layout=ipywidgets.Layout(flex_flow="row wrap"))
+        return ipywidgets.VBox([c["pattern"], self.description, self.diagram_canvas.image, bar,
+                                self.status, plots, self.message])
 
     def _wire(self):
-        c, b = self.controls, self.buttons
-        self.on_click(b["train"], self.train)
-        self.on_click(b["stop"], self.stop)
-        self.on_click(b["reset"], self.reset)
-        self.observe(c["pattern"], lambda ch: self.select(ch.new))
-        self.observe(c["cell"], self._cell_changed)
+        super()._wire()
+        self.on_click(self.buttons["reset"], self.reset)
+
+    def _first_draw(self):
+        self._show_pattern()
+
+    def _apply(self, changed, old):
+        if changed & {"pattern", "cell"}:
+            if self.runner.running:  # two runs never overlap: the old one ends first
+                self.stop()
+            if "pattern" in changed:
+                self._show_pattern()
+            else:
+                self._ensure_run()
+                self._set_status(self._ready_text())
+                self.draw_loss()
+                self.draw_predictions()
+
+    @property
+    def seed(self):
+        return self._values["seed"]
+
+    @property
+    def _pattern(self):
+        return self._values["pattern"]
 
     # -- what the pattern is -----------------------------------------------------------------
     @property
@@ -197,15 +211,7 @@ class PatternsView(TrainingPanel):
 
     def select(self, pattern):
         """Show ``pattern``; stops a running run first."""
-        if pattern not in SETUPS:
-            raise ValueError(f"unknown pattern {pattern!r}; valid: {', '.join(PATTERNS)}")
-        if self.controls["pattern"].value != pattern:
-            self.controls["pattern"].value = pattern  # its observer comes back here
-            return
-        if self.runner.running:
-            self.stop()
-        self._pattern = pattern
-        self._show_pattern()
+        self.set(pattern=pattern)
 
     def _show_pattern(self):
         s = self.setup
@@ -222,7 +228,7 @@ class PatternsView(TrainingPanel):
                                          groups=groups)
             self.diagram_canvas.draw()
         self._ensure_run()
-        task = T.get_task(s["task"])
+        task = tasks.get_task(s["task"])
         self.description.value = (
             f'<div style="line-height:1.45"><b>{self._pattern}</b>: {s["text"]}<br>'
             f'<span style="color:#555">Task <i>{task.title}</i>: {s["task_text"]} '
@@ -233,7 +239,7 @@ class PatternsView(TrainingPanel):
         self.draw_predictions()
 
     def _task_length_text(self, drawn):
-        n = T.unrolled_length(self._runs[self._pattern]["train"], self._pattern)
+        n = tasks.unrolled_length(self._runs[self._pattern]["train"], self._pattern)
         if n == drawn:
             return "The diagram shows every step the task unrolls."
         return f"The diagram is shortened: the task unrolls {n} steps."
@@ -242,24 +248,24 @@ class PatternsView(TrainingPanel):
     def _ensure_run(self):
         """This pattern's model and trainer, rebuilt if missing or made with another cell."""
         run = self._runs.get(self._pattern)
-        if run is None or run["cell"] != self.controls["cell"].value:
+        if run is None or run["cell"] != self._values["cell"]:
             self._runs[self._pattern] = self._new_run()
 
     def _new_run(self):
         s = self.setup
-        task = T.get_task(s["task"])
+        task = tasks.get_task(s["task"])
         d = task.defaults
-        train, valid = T.make_task_data(s["task"], self._pattern, seed=0)
+        train, valid = tasks.make_task_data(s["task"], self._pattern, seed=0)
         out_len = train.y.shape[0] if get_pattern(self._pattern).needs_output_length else None
-        cell = self.controls["cell"].value
+        cell = self._values["cell"]
         model = SequenceModel(train.input_size, d["hidden_size"], train.output_size, cell=cell,
                               pattern=self._pattern, loss=train.loss, output_length=out_len,
                               seed=self.seed)
         trainer = Trainer(model, train, optimizer=d["optimizer"], lr=d["lr"],
-                          epochs=self.controls["epochs"].value,
+                          epochs=self._values["epochs"],
                           batch_size=min(d["batch_size"], train.n_samples),
                           clip_norm=d["clip"] or None, valid=valid, seed=self.seed,
-                          callback=self._on_progress, record_hidden_grads=False)
+                          callback=self._progress, record_hidden_grads=False)
         first = trainer.evaluate(trainer.data)
         first_valid = trainer.evaluate(trainer.valid)
         return {"cell": cell, "model": model, "trainer": trainer, "train": train, "valid": valid,
@@ -296,19 +302,14 @@ class PatternsView(TrainingPanel):
         self.draw_loss()
         self.draw_predictions()
 
-    def _cell_changed(self, change):
-        if self.runner.running:
-            self.stop()
-        self._ensure_run()
-        self._set_status(self._ready_text())
-        self.draw_loss()
-        self.draw_predictions()
-
     def train(self):
         """Train the pattern shown for ``epochs`` more epochs in the background.
 
-        Returns False (and does nothing) while a run goes on.
+        Returns False (and does nothing) while a run goes on; resumes a paused run.
         """
+        if self.runner.running and self.runner.paused:
+            self.toggle_pause()
+            return False
         if not self._can_start():
             return False
         self._ensure_run()
@@ -316,38 +317,39 @@ class PatternsView(TrainingPanel):
         if run["trainer"].history.diverged:
             self.show_message("this run diverged: press Reset first", "warn")
             return False
-        self._last_draw = 0.0  # the first epoch is drawn at once
         self.show_message("")
         self._set_status(f"training {run['cell'].upper()} on {self._pattern}...")
-        return self._start_training(run["trainer"], self.controls["epochs"].value,
+        self._live_run = run
+        return self._start_training([(run["trainer"], self._values["epochs"])],
                                     on_done=lambda r: self._train_done(r, run))
 
+    def _shown(self, run):
+        return self._runs.get(run["pattern"]) is run and self._pattern == run["pattern"]
+
     def _on_progress(self, trainer, event):
-        """Trainer callback (training thread): record, throttle redraws, honour Stop."""
-        if event not in ("update", "epoch"):
-            return  # "end": asking for a stop now would carry over into the next run
-        run = self._runs.get(self._pattern)
-        if run is None or run["trainer"] is not trainer:
-            trainer.stop()  # a run of a pattern no longer shown (select stops first): never draw it
+        """Record each epoch of the run (training thread); a run no longer shown stops."""
+        run = self._live_run
+        if run["trainer"] is not trainer or not self._shown(run):
+            trainer.stop()  # a run of a pattern no longer shown (select stops first)
             return
-        h = trainer.history
         if event == "epoch":
+            h = trainer.history
             run["curve"]["epoch"].append(trainer.epoch)
             run["curve"]["train"].append(h.train_loss[-1])
             run["curve"]["valid"].append(h.valid_loss[-1])
-            now = time.perf_counter()
-            if self._redraw_due(now):
-                self._status_line(run)
-                self.draw_loss()
-                self._drew(since=now)
-        if not self.runner.checkpoint():
-            trainer.stop()
+
+    def _live_frame(self, trainer):
+        run = self._live_run
+        if self._shown(run):
+            self._status_line(run)
+            self.draw_loss()
+            self.draw_predictions()
 
     def _train_done(self, runner, run):
         # controls and status first: the learner sees the run has ended before the
         # redraws (unlike TrainingPanel._end_run); a Train press meanwhile waits for
         # them in _can_start rather than being dropped
-        shown = self._runs.get(run["pattern"]) is run and self._pattern == run["pattern"]
+        shown = self._shown(run)
         if shown:
             self._status_line(run, final=True)
         self._set_running(False)
@@ -356,11 +358,6 @@ class PatternsView(TrainingPanel):
         if shown:
             self.draw_loss()
             self.draw_predictions()
-
-    def _set_running(self, running):
-        self.buttons["train"].disabled = running
-        self.buttons["reset"].disabled = running
-        self.controls["epochs"].disabled = running
 
     # -- status ------------------------------------------------------------------------------------
     def _ready_text(self):
@@ -378,80 +375,78 @@ class PatternsView(TrainingPanel):
 
     # -- drawing -----------------------------------------------------------------------------------
     def draw_loss(self):
-        """Redraw the loss curve of the pattern shown."""
+        """Redraw the loss curve of the pattern shown.
+
+        The lines are made once; a new pattern or a curve that outgrows the
+        frame renders the whole figure, a live frame only the lines (blitting).
+        Extreme losses (inf, NaN, 1e300) are pinned to the frame, never passed
+        raw to matplotlib.
+        """
         cv = self.loss_canvas
         run = self._runs.get(self._pattern)
         with cv.lock:
             ax = self.loss_ax
-            key = (self._pattern, id(run))
-            if getattr(self, "_loss_key", None) != key:
-                ax.clear()
-                (self._train_line,) = ax.plot([], [], color=COLORS["train"], lw=2, label="train")
-                (self._valid_line,) = ax.plot([], [], color=COLORS["valid"], lw=1.5, ls="--",
-                                              label="validation")
+            if self._loss_lines is None:
+                (train_line,) = ax.plot([], [], color=COLORS["train"], lw=2, label="train",
+                                        marker="o", ms=3, markevery=[0])
+                (valid_line,) = ax.plot([], [], color=COLORS["valid"], lw=1.5, ls="--",
+                                        label="validation")
                 ax.set_xlabel("epoch")
-                ax.xaxis.set_major_locator(MaxNLocator(integer=True))
-                loss_name = run["train"].loss if run else "mse"
-                ax.set_ylabel(f"loss ({loss_name})")
-                ax.set_title(f"training loss: {self._pattern}", fontsize=9, pad=16)
                 ax.legend(loc="lower center", bbox_to_anchor=(0.5, 1.0), ncol=2, fontsize=7,
                           borderaxespad=0.1)
-                self._loss_key = key
-            if run is not None:
-                cur = run["curve"]
-                self._train_line.set_data(cur["epoch"], cur["train"])
-                ep = [e for e, v in zip(cur["epoch"], cur["valid"]) if v is not None]
-                self._valid_line.set_data(ep, [v for v in cur["valid"] if v is not None])
-                values = [v for v in cur["train"] + cur["valid"] if v is not None and v > 0]
-                if values:
-                    ax.set_xlim(0, max(1, cur["epoch"][-1]))
-                    lo, hi = min(values), max(values)
-                    log = hi / lo > 4  # less than that reads better on a linear axis
-                    if ax.get_yscale() != ("log" if log else "linear"):
-                        _set_yscale(ax, log)
-                    ax.set_ylim(*((lo / 1.3, hi * 1.3) if log else (0, hi * 1.08)))
-            cv.draw()
+                self._loss_lines = (train_line, valid_line)
+            train_line, valid_line = self._loss_lines
+            cur = run["curve"] if run is not None else {"epoch": [], "train": [], "valid": []}
+            epochs, train, valid = list(cur["epoch"]), list(cur["train"]), list(cur["valid"])
+            n = min(len(epochs), len(train), len(valid))  # lists grow in the training thread
+            values = np.array([v for v in train[:n] + valid[:n] if v is not None], dtype=float)
+            finite = values[np.isfinite(values) & (values > 0)]
+            log = bool(finite.size) and finite.max() / finite.min() > 4  # else linear reads better
+            firsts = values[:1]
+            ylim = loss_limits(values, firsts, log)
+            loss_name = run["train"].loss if run else "mse"
+            frame = (self._pattern, id(run), loss_name, log, ylim, nice(max([10] + epochs[:n])))
+            full = frame != self._loss_frame
+            if full:
+                _set_yscale(ax, log)
+                ax.set_ylim(*ylim)
+                ax.set_xlim(0, frame[-1])
+                ax.xaxis.set_major_locator(MaxNLocator(integer=True))
+                ax.set_ylabel(f"loss ({loss_name})")
+                # placed by hand: automatic title placement costs a third of a redraw
+                ax.set_title(f"training loss: {self._pattern}", fontsize=9, y=1.1)
+                self._loss_frame = frame
+            train_line.set_data(epochs[:n], plotted(train[:n], ylim, log))
+            ev = [(e, v) for e, v in zip(epochs[:n], valid[:n]) if v is not None]
+            valid_line.set_data([e for e, _ in ev], plotted([v for _, v in ev], ylim, log))
+            cv.draw_dynamic([train_line, valid_line], full=full)
 
     def draw_predictions(self):
         """Draw what the model of the pattern shown predicts on validation data."""
         cv = self.pred_canvas
         run = self._runs.get(self._pattern)
         with cv.lock:
-            ax = self.pred_ax
-            ax.clear()
-            if run is not None:
-                _draw_predictions(ax, run["model"], run["valid"])
-                ep = run["trainer"].epoch
-                when = "before training" if ep == 0 else f"after {ep} epochs"
-                legend = ax.get_legend()
-                ax.set_title(f"{_short_title(ax.get_title())}, {when}", fontsize=9,
-                             pad=16 if legend is not None else 6)
-                if legend is not None:  # above the plot: a half-width figure has no room beside it
-                    legend.remove()
-                    ax.legend(loc="lower center", bbox_to_anchor=(0.5, 1.0), ncol=2, fontsize=7,
-                              borderaxespad=0.1)
-                for line in ax.lines if ax.get_xlabel() == "output step" else ():
-                    if 1 < len(line.get_xdata()) <= 6:  # a short sequence reads better as dots
-                        line.set_marker("o")
-                        line.set_markersize(4)
-                        ax.set_xticks(np.arange(len(line.get_xdata())))
+            if run is None:
+                self.pred_ax.clear()
+                cv.draw()
+                return
+            plot = run.get("plot")
+            full = plot is None or plot.ax is not self.pred_ax or self._pred_shown is not run
+            if full:  # another pattern or model: make the picture again
+                plot = run["plot"] = PredictionPlot(self.pred_ax, run["model"], run["valid"],
+                                                    legend="above", short=True)
+                self._pred_shown = run
+            full = plot.update(run["model"], run["trainer"].epoch) or full
+            plot.title.set_fontsize(9)
+            plot.stamp.set_fontsize(9)
             cv.figure.subplots_adjust(left=0.17, right=0.96, bottom=0.17, top=0.84)
-            cv.draw()
-
-
-def _short_title(title):
-    """Fit the prediction plot's title into a half-width figure."""
-    if title.startswith("validation accuracy per class"):
-        return "accuracy per class" + title[len("validation accuracy per class"):]
-    if title.startswith("validation: prediction against target"):
-        return "prediction vs target"
-    if title.startswith("one validation sequence"):
-        return "one validation sequence"
-    return title
+            cv.draw_dynamic(plot.dynamic, full=full)
 
 
 def _set_yscale(ax, log):
-    ax.set_yscale("log" if log else "linear")
+    with warnings.catch_warnings():  # equal limits of a lone first point
+        warnings.simplefilter("ignore", UserWarning)
+        ax.set_yscale("log" if log else "linear")
     if log:
         # labels at 1, 2, 5 x 10^n, so a curve spanning one decade still gets a few
         ax.yaxis.set_major_locator(LogLocator(subs=(1.0, 2.0, 5.0)))

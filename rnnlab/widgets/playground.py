@@ -3,56 +3,83 @@
 ::
 
     from rnnlab.widgets import Playground
-    pg = Playground()            # display it: last expression of a cell
+    pg = Playground(cell="gru")  # display it: last expression of a cell
+    pg.set(lr=0.01, epochs=50)   # or use the controls
     pg.train(); pg.wait()        # or press the buttons
     pg.history.train_loss[-1]
 
 Training runs in a background thread, so sliders and buttons stay live. The
-learning rate may change while it runs; controls that change the model are
+learning rate and clipping may change while it runs (the run's legend entry
+says when: "lr 0.03→0.3 at epoch 12"); controls that change the model are
 disabled until it stops. Reset goes back to the *same* initial weights so two
-settings can be compared fairly; Reseed draws new ones. Each finished run
-stays on the loss plot as a faint line (up to six), labelled with its
-settings.
+settings can be compared fairly; Reseed draws new ones.
+
+Each run stays on its task's loss plot as a faint line (up to six per task),
+labelled with the settings that differ between the runs shown. Runs of other
+tasks are kept apart and come back with their task. A run that diverged keeps
+its place on the plot, clipped to the frame and marked where it blew up; Train
+or Step then start a new run from the same initial weights.
 """
 from __future__ import annotations
 
+import functools
 import json
-import math
+import textwrap
 import time
 import warnings
 
-import ipywidgets as W
+import ipywidgets
 import numpy as np
-from matplotlib.ticker import NullLocator
+from matplotlib.ticker import LogLocator, MaxNLocator, NullLocator, ScalarFormatter
 
-from .. import __version__
 from ..model import SequenceModel
 from ..optim import OPTIMIZERS
 from ..patterns import get_pattern
 from ..train import Trainer
-from . import tasks as T
-from ._base import COLORS, Canvas, button, style_controls
+from . import tasks
+from ._base import COLORS, DECADES, Canvas
+from ._lossplot import fit_legend, loss_limits, nice, plotted
+from ._factory import make_button
+from ._predictions import PredictionPlot
+from ._settings import Choice, Flag, Float, Int
 from ._training import TrainingPanel, loss_text
 
-# settings that rebuild the model (disabled while training) and the rest
-STRUCTURAL = ("task", "pattern", "cell", "activation", "hidden_size", "num_layers", "bidirectional",
-              "bptt", "k", "optimizer", "batch_size", "seed")
-LIVE = ("lr", "clip", "epochs", "log_scale")
-SETTINGS = STRUCTURAL + LIVE
 CLIP_CHOICES = [("off", 0.0), ("0.1", 0.1), ("0.5", 0.5), ("1", 1.0), ("5", 5.0)]
-MAX_OVERLAYS = 6
+MAX_OVERLAYS = 6  # finished runs kept per task
+#: settings that can differ between runs, in the order a legend names them
+LABEL_KEYS = ("pattern", "cell", "activation", "num_layers", "bidirectional", "hidden_size", "bptt",
+              "k", "optimizer", "lr", "clip", "batch_size", "seed", "fast")
+#: settings that may change during a run; the run's label says when they did
+LIVE_TRAINING = ("lr", "clip", "fast")
+#: a task's suggested settings, applied when the task changes (unless hidden or given)
+TASK_DEFAULTS = ("cell", "hidden_size", "lr", "epochs", "batch_size")
+
+
+@functools.lru_cache(maxsize=None)
+def task_steps(task, pattern):
+    """Steps the network unrolls for ``task`` posed as ``pattern`` (the largest useful k)."""
+    train, _ = tasks.make_task_data(task, pattern, seed=0)
+    return tasks.unrolled_length(train, pattern)
+
+
+def _default(key):
+    return lambda v: tasks.get_task(v["task"]).defaults[key]
 
 
 class Playground(TrainingPanel):
-    """An RNN playground with live loss curves.
+    """An RNN playground with live loss curves and predictions.
 
     Parameters
     ----------
     task : name of a task in :data:`rnnlab.widgets.tasks.TASKS` (default ``"sine"``)
-    hide : names of controls to hide (teacher mode), e.g. ``("optimizer", "seed")``
-    settings : dict of initial settings (as :meth:`settings` returns); applied
-        after the task's defaults
-    draw_interval : seconds between live redraws while training
+    hide : names of controls to hide (teacher mode), e.g. ``("optimizer", "seed")``;
+        hidden controls keep their values, also when the task changes
+    settings : dict (or JSON from :meth:`to_json`) of initial settings,
+        applied after the task's suggested ones
+    draw_interval : least seconds between live redraws while training
+    **settings : any setting by name (``cell="gru"``, ``hidden_size=32``,
+        ``lr=0.01`` ...; the table is ``Playground.SETTINGS``). Names are
+        case-insensitive where the core's are: ``cell="LSTM"``.
 
     Examples
     --------
@@ -66,72 +93,78 @@ class Playground(TrainingPanel):
     """
 
     css = "rnnlab-playground"
+    panel_name = "playground"
+    SETTINGS = (
+        Choice("task", [(t.title, t.name) for t in tasks.TASKS.values()], "sine", label="Task"),
+        Choice("pattern", lambda v: tasks.get_task(v["task"]).patterns,
+               lambda v: tasks.get_task(v["task"]).patterns[0], label="Pattern",
+               normalize=lambda name: name.replace("_", "-")),
+        Choice("cell", [("RNN", "rnn"), ("GRU", "gru"), ("LSTM", "lstm")], _default("cell"),
+               label="Cell", widget="toggle", width="auto", style={"button_width": "60px"}),
+        Choice("activation", ("tanh", "sigmoid", "relu"), _default("activation"),
+               label="Activation"),
+        Int("hidden_size", 1, 64, _default("hidden_size"), label="Hidden size"),
+        Int("num_layers", 1, 3, _default("num_layers"), label="Layers"),
+        Flag("bidirectional", _default("bidirectional"), label="Bidirectional", width="auto"),
+        Choice("bptt", [("full BPTT", "full"), ("truncated, k steps", "truncated"),
+                        ("tutorial windows of k", "windowed")], _default("bptt"), label="BPTT"),
+        Int("k", 1, lambda v: task_steps(v["task"], v["pattern"]),
+            lambda v: min(_default("k")(v), task_steps(v["task"], v["pattern"])), label="Window k",
+            why=lambda v: f"the {v['task']} task unrolls {task_steps(v['task'], v['pattern'])} "
+                          "steps"),
+        Float("lr", 1e-4, 1.0, _default("lr"), label="Learning rate", widget="log", live=True),
+        Choice("optimizer", OPTIMIZERS, _default("optimizer"), label="Optimiser"),
+        Choice("clip", CLIP_CHOICES, _default("clip"), label="Clip norm", live=True),
+        Int("epochs", 1, 10_000, _default("epochs"), label="Epochs", widget="box", live=True),
+        Int("batch_size", 1, 4096, _default("batch_size"), label="Batch", widget="box"),
+        Int("seed", 0, 2**31 - 1, 0, label="Seed", widget="box"),
+        Flag("fast", True, label="Fast code path", live=True, width="auto",
+             tooltip="off: the model runs the textbook step loops of rnnlab.cells (the same "
+                     "numbers, slower)"),
+        Flag("log_scale", True, label="Log scale", live=True, width="auto"),
+    )
+    IDLE_BUTTONS = ("step", "reset", "reseed", "load", "clear")
 
-    def __init__(self, task="sine", hide=(), settings=None, draw_interval=0.2):
-        super().__init__("rnnlab-playground", draw_interval)
-        self.runs = []  # finished runs kept for the overlay
-        self.model = self.trainer = None
-        self._curve = {"epoch": [], "train": [], "valid": []}
-        self._last_pred_draw = 0.0
-        self._updates_at_start = 0
-        self._build_controls(task)
-        self._build_views()
-        self._build_layout()
-        self._wire()
+    def __init__(self, task="sine", hide=(), settings=None, draw_interval=0.1, **kwargs):
+        given = {"task": task}
+        hidden = ()
+        if settings is not None:
+            settings = _as_settings_dict(settings)
+            settings.pop("rnnlab", None)
+            if settings.pop("panel", "playground") != "playground":
+                raise ValueError("settings are for another panel, not the playground")
+            hidden = settings.pop("hidden", ())
+            given.update(settings)
+        given.update(kwargs)
         self.hidden = ()
-        if settings:
-            self.load_settings(settings)
-        self.set_hidden(hide)
-        self._set_running(False)
-        self.reset()
+        self._hide = _check_hide(hide or hidden, [s.name for s in self.SETTINGS if s.control])
+        self.model = self.trainer = self.data = self.valid = None
+        self.target_loss = None
+        self._runs = {}  # task -> finished runs kept for its overlay
+        self.run = None  # the current run: {"id", "task", "start", "changes", "curve", ...}
+        self._next_id = 1
+        self._restart = None  # why the next Train or Step must start a fresh run
+        self._loss_key = self._loss_frame = self._pred = None
+        self._frames, self._pred_every, self._pace = 0, 1, 0.0
+        self._frame_costs = {"loss": None, "pred": None}
+        super().__init__("rnnlab-playground", draw_interval, **given)
 
-    # -- controls ------------------------------------------------------------------
-    def _build_controls(self, task):
-        t = T.get_task(task)
-        d = t.defaults
-        c = {}
-        c["task"] = W.Dropdown(options=[(tk.title, tk.name) for tk in T.TASKS.values()],
-                               value=t.name, description="Task")
-        c["pattern"] = W.Dropdown(options=list(t.patterns), value=t.patterns[0], description="Pattern")
-        c["cell"] = W.ToggleButtons(options=[("RNN", "rnn"), ("GRU", "gru"), ("LSTM", "lstm")],
-                                    value=d["cell"], description="Cell")
-        c["cell"].style.button_width = "60px"
-        c["activation"] = W.Dropdown(options=["tanh", "sigmoid", "relu"], value=d["activation"],
-                                     description="Activation")
-        c["hidden_size"] = W.IntSlider(value=d["hidden_size"], min=1, max=64, description="Hidden size",
-                                       continuous_update=False)
-        c["num_layers"] = W.IntSlider(value=1, min=1, max=3, description="Layers", continuous_update=False)
-        c["bidirectional"] = W.Checkbox(value=False, description="Bidirectional", indent=False)
-        c["bptt"] = W.Dropdown(options=[("full BPTT", "full"), ("truncated, k steps", "truncated"),
-                                        ("tutorial windows of k", "windowed")],
-                               value="full", description="BPTT")
-        c["k"] = W.IntSlider(value=d["k"], min=1, max=40, description="Window k", continuous_update=False)
-        c["lr"] = W.FloatLogSlider(value=d["lr"], base=10, min=-4, max=0, step=0.1,
-                                   description="Learning rate", readout_format=".4f",
-                                   continuous_update=False)
-        c["optimizer"] = W.Dropdown(options=list(OPTIMIZERS), value=d["optimizer"], description="Optimiser")
-        c["epochs"] = W.BoundedIntText(value=d["epochs"], min=1, max=10000, description="Epochs")
-        c["batch_size"] = W.BoundedIntText(value=d["batch_size"], min=1, max=4096, description="Batch")
-        c["clip"] = W.Dropdown(options=CLIP_CHOICES, value=d["clip"], description="Clip norm")
-        c["seed"] = W.BoundedIntText(value=0, min=0, max=2**31 - 1, description="Seed")
-        c["log_scale"] = W.Checkbox(value=True, description="Log scale", indent=False)
-        style_controls(c, {name: "auto" if name in ("cell", "bidirectional", "log_scale") else "95%"
-                           for name in c})
-        self.controls = c
-        self.buttons = {
-            "train": button("Train", "rnnlab-train", "play", "success", "train for the set epochs"),
-            "pause": button("Pause", "rnnlab-pause", "pause", "", "pause or resume training"),
-            "step": button("Step", "rnnlab-step", "step-forward", "", "one update"),
-            "stop": button("Stop", "rnnlab-stop", "stop", "danger", "stop training"),
-            "reset": button("Reset", "rnnlab-reset", "undo", "", "same initial weights, new settings"),
-            "reseed": button("Reseed", "rnnlab-reseed", "random", "", "new initial weights"),
-            "clear": button("Clear runs", "rnnlab-clear", "eraser", "", "forget the overlaid runs"),
-        }
-        self.share = W.Textarea(placeholder="settings as JSON: Export fills this; paste and Load",
-                                layout=W.Layout(width="98%", height="80px"))
+    # -- the lifecycle ---------------------------------------------------------------------
+    def _build_controls(self):
+        super()._build_controls()
+        self._make_training_buttons()
+        for name, text, icon, tip in (
+                ("step", "Step", "step-forward", "one update"),
+                ("reset", "Reset", "undo", "same initial weights, new settings"),
+                ("reseed", "Reseed", "random", "new initial weights"),
+                ("clear", "Clear runs", "eraser", "forget the overlaid runs of this task"),
+                ("export", "Export settings", "download", "write the settings as JSON below"),
+                ("load", "Load settings", "upload", "apply the JSON below")):
+            self.buttons[name] = make_button(name, text, icon, "", tip)
+        self.share = ipywidgets.Textarea(
+            placeholder="settings as JSON: Export fills this; paste and Load",
+            layout=ipywidgets.Layout(width="98%", height="80px"))
         self.share.add_class("rnnlab-share")
-        self.buttons["export"] = button("Export settings", "rnnlab-export", "download")
-        self.buttons["load"] = button("Load settings", "rnnlab-load", "upload")
 
     def _build_views(self):
         # fixed margins: tight_layout on every live frame would double the cost of a redraw
@@ -144,253 +177,229 @@ class Playground(TrainingPanel):
 
     def _build_layout(self):
         c, b = self.controls, self.buttons
-        left = W.VBox([c["task"], c["pattern"], c["cell"], c["activation"], c["hidden_size"],
-                       c["num_layers"], c["bidirectional"], c["bptt"], c["k"], c["lr"], c["optimizer"],
-                       c["clip"], c["epochs"], c["batch_size"], c["seed"], c["log_scale"]],
-                      layout=W.Layout(width="330px", min_width="330px"))
-        bar = W.HBox([b["train"], b["pause"], b["step"], b["stop"], b["reset"], b["reseed"], b["clear"]],
-                     layout=W.Layout(flex_flow="row wrap"))
-        right = W.VBox([bar, self.status, self.loss_canvas.image, self.pred_canvas.image, self.message])
-        share = W.Accordion(children=[W.VBox([W.HBox([b["export"], b["load"]]), self.share])],
-                            selected_index=None)
+        for name, control in c.items():
+            if control.layout.width is None:
+                control.layout.width = "95%"
+        left = ipywidgets.VBox([c[s.name] for s in self.SETTINGS],
+                               layout=ipywidgets.Layout(width="330px", min_width="330px"))
+        bar = ipywidgets.HBox([b[name] for name in ("train", "pause", "step", "stop", "reset",
+                                                     "reseed", "clear")],
+                              layout=ipywidgets.Layout(flex_flow="row wrap"))
+        right = ipywidgets.VBox([bar, self.status, self.loss_canvas.image, self.pred_canvas.image,
+                                 self.message])
+        share = ipywidgets.Accordion(children=[ipywidgets.VBox([
+            ipywidgets.HBox([b["export"], b["load"]]), self.share])], selected_index=None)
         share.set_title(0, "Share these settings")
-        self.widget = W.VBox([W.HBox([left, right]), share])
-        self.widget.add_class(self.css)
+        return ipywidgets.VBox([ipywidgets.HBox([left, right]), share])
 
     def _wire(self):
-        c, b = self.controls, self.buttons
-        self.on_click(b["train"], self.train)
-        self.on_click(b["pause"], self.toggle_pause)
+        super()._wire()
+        b = self.buttons
         self.on_click(b["step"], self.step)
-        self.on_click(b["stop"], lambda: self.stop(wait=False))  # the page must not block
         self.on_click(b["reset"], self.reset)
         self.on_click(b["reseed"], self.reseed)
         self.on_click(b["clear"], self.clear_runs)
         self.on_click(b["export"], lambda: setattr(self.share, "value", self.to_json()))
         self.on_click(b["load"], lambda: self.load_settings(self.share.value))
-        self.observe(c["task"], self._task_changed)
-        for name in STRUCTURAL:
-            if name != "task":
-                self.observe(c[name], self._structure_changed)
-        self.observe(c["lr"], self._lr_changed)
-        self.observe(c["clip"], self._clip_changed)
-        self.observe(c["log_scale"], lambda _ch: self.draw_loss())
 
-    # -- settings --------------------------------------------------------------------
-    def settings(self):
-        """All settings as a plain dict (what :meth:`to_json` writes)."""
-        return {name: self.controls[name].value for name in SETTINGS}
-
-    def to_json(self):
-        """Settings, seed and teacher-mode hidden controls as a JSON string to share."""
-        return json.dumps({"rnnlab": __version__, "panel": "playground", **self.settings(),
-                           "hidden": list(self.hidden)}, indent=1)
-
-    def load_settings(self, settings):
-        """Apply settings from a dict or a JSON string (as :meth:`to_json` wrote).
-
-        Unknown names or values a control cannot take raise ValueError naming
-        them; nothing is changed in that case.
-        """
-        if self.runner.running:
-            raise RuntimeError("stop training before loading settings")
-        if isinstance(settings, str):
-            try:
-                settings = json.loads(settings)
-            except json.JSONDecodeError as err:
-                raise ValueError(f"settings are not valid JSON: {err}") from None
-        if not isinstance(settings, dict):
-            raise TypeError(f"settings must be a dict or a JSON object, got {type(settings).__name__}")
-        settings = dict(settings)
-        settings.pop("rnnlab", None)
-        settings.pop("panel", None)
-        hidden = settings.pop("hidden", None)
-        unknown = sorted(set(settings) - set(SETTINGS))
-        if unknown:
-            raise ValueError(f"unknown setting(s) {unknown}; valid: {', '.join(SETTINGS)}")
-        self._validate_values(settings)
-        if hidden is not None:
-            self._check_hideable(hidden)  # all checks before anything changes
-        with self._quietly():  # applied in bulk: one reset at the end
-            if "task" in settings:
-                self.controls["task"].value = settings["task"]
-                self._apply_task(settings["task"], apply_defaults=False)
-            if "k" in settings:  # the window may exceed the previous task's length
-                self.controls["k"].max = max(self.controls["k"].max, settings["k"])
-            for name, value in settings.items():
-                if name != "task":
-                    self.controls[name].value = value
-        if hidden is not None:
-            self.set_hidden(hidden)
+    def _first_draw(self):
+        self.set_hidden(self._hide)
         self.reset()
 
-    def _validate_values(self, settings):
-        c = self.controls
-        task = settings.get("task", c["task"].value)
-        T.get_task(task)  # raises with the valid names
-        allowed_patterns = T.get_task(task).patterns
-        for name, value in settings.items():
-            w = c[name]
-            if name == "pattern":
-                ok = value in allowed_patterns
-                choices = allowed_patterns
-            elif hasattr(w, "options") and name != "task":
-                choices = [o[1] if isinstance(o, tuple) else o for o in w.options]
-                ok = value in choices
-            elif isinstance(w, W.Checkbox):
-                ok, choices = isinstance(value, bool), "true or false"
-            elif name == "lr":  # a log slider: its bounds are exponents of 10
-                lo, hi = 10.0 ** w.min, 10.0 ** w.max
-                num = isinstance(value, (int, float)) and not isinstance(value, bool)
-                ok, choices = num and lo <= value <= hi, f"a number from {lo:g} to {hi:g}"
-            elif hasattr(w, "min") and hasattr(w, "max") and name != "task":
-                top = w.max if name != "k" else 10_000  # k's bound depends on the task
-                ok = isinstance(value, int) and not isinstance(value, bool) and w.min <= value <= top
-                choices = f"a whole number from {w.min} to {top}"
-            else:
-                ok, choices = True, None
-            if not ok:
-                raise ValueError(f"setting {name!r} cannot be {value!r}; expected {choices}")
+    # -- settings --------------------------------------------------------------------------
+    def _json_extras(self):
+        return {"hidden": list(self.hidden)}
 
-    def _check_hideable(self, names):
-        if isinstance(names, str) or not all(isinstance(n, str) for n in names):
-            raise TypeError(f"hidden controls must be a list of names, got {names!r}")
-        unknown = sorted(set(names) - set(self.controls))
-        if unknown:
-            raise ValueError(f"cannot hide unknown control(s) {unknown}; valid: {', '.join(self.controls)}")
+    def _load_extras(self, settings):
+        if "hidden" not in settings:
+            return None
+        hidden = _check_hide(settings.pop("hidden"), list(self.controls))
+        return lambda: self.set_hidden(hidden)
+
+    def _expand(self, given):
+        """A new task brings its suggested settings, except those hidden or given."""
+        if "task" not in given:
+            return given
+        task = self._setting("task").check(given["task"])
+        if task == self._values["task"]:
+            return given
+        t = tasks.get_task(task)
+        out = dict(given)
+        out.setdefault("pattern", t.patterns[0])
+        for key in TASK_DEFAULTS:
+            if key not in given and key not in self.hidden:
+                out[key] = t.defaults[key]
+        if "k" not in given:  # the window may not be longer than the new task's sequences
+            out["k"] = min(self._values["k"], task_steps(task, out["pattern"]))
+        return out
 
     def set_hidden(self, names):
-        """Teacher mode: hide these controls (and keep them at their values,
-        also when the task changes)."""
-        self._check_hideable(names)
-        names = tuple(names)
+        """Teacher mode: hide these controls (they keep their values, also when the task
+        changes)."""
+        names = _check_hide(names, list(self.controls))
         self.hidden = names
         for name, w in self.controls.items():
             w.layout.display = "none" if name in names else None
 
-    # -- reacting to controls -------------------------------------------------------------
-    def _apply_task(self, name, apply_defaults=True):
-        """Offer the task's patterns and, unless told not to, its suggested
-        settings (never for controls a teacher has hidden)."""
-        t = T.get_task(name)
-        c = self.controls
-        c["pattern"].options = list(t.patterns)
-        c["pattern"].value = t.patterns[0]
-        c["pattern"].disabled = len(t.patterns) == 1
-        if not apply_defaults:
-            return
-        for key in ("cell", "hidden_size", "lr", "epochs", "batch_size"):
-            if key not in self.hidden:
-                c[key].value = t.defaults[key]
+    def _inactive(self, name):
+        v = self._values
+        return ((name == "pattern" and len(tasks.get_task(v["task"]).patterns) == 1)
+                or (name == "activation" and v["cell"] != "rnn")
+                or (name == "k" and v["bptt"] == "full"))
 
-    def _task_changed(self, change):
-        if self._quiet:
-            return
-        if self.runner.running:  # as for the other settings: put it back, say why
-            with self._quietly():
-                change.owner.value = change.old
-            self.show_message("Task cannot change while training: press Stop first", "warn")
-            return
-        with self._quietly():
-            self._apply_task(change.new)
-        self.reset()
-
-    def _structure_changed(self, change):
-        if self._quiet:
-            return
-        if self.runner.running:
-            # a change that raced the Train press: put the control back so it
-            # always shows what the running model really uses
-            with self._quietly():
-                change.owner.value = change.old
-            self.show_message(f"{change.owner.description} cannot change while training: "
-                              "press Stop first", "warn")
-            return
-        self.reset()
-
-    def _lr_changed(self, change):
-        if self.trainer is not None:
-            self.trainer.optimizer.lr = change.new  # takes effect at the next update
-
-    def _clip_changed(self, change):
-        if self.trainer is not None:
-            self.trainer.clip_norm = change.new or None
+    def _apply(self, changed, old):
+        tr = self.trainer
+        if self.runner.running:  # in force at the next update: the legend will say when
+            self._take_live_changes()
+        if tr is not None:  # each takes effect at the next update
+            tr.optimizer.lr = self._values["lr"]
+            tr.clip_norm = self._values["clip"] or None
+            self.model.fast = self._values["fast"]
+        if changed - {"lr", "clip", "fast", "epochs", "log_scale"}:
+            self.reset()
+        else:
+            self.draw_loss()
 
     # -- model and data ------------------------------------------------------------------------
+    def make_trainer(self, callback=None):
+        """A fresh ``(model, trainer)`` from the current settings: what Train runs.
+
+        Same seed, same initial weights. The panel's own trainer reports to
+        the panel; ``callback=None`` gives one that trains headless, e.g. to
+        time training without the panel (benchmarks/bench_panels.py).
+        """
+        s = self._values
+        train, valid = tasks.make_task_data(s["task"], s["pattern"], seed=0)
+        out_len = train.y.shape[0] if get_pattern(s["pattern"]).needs_output_length else None
+        model = SequenceModel(
+            train.input_size, s["hidden_size"], train.output_size, cell=s["cell"],
+            pattern=s["pattern"], num_layers=s["num_layers"], bidirectional=s["bidirectional"],
+            activation=s["activation"], loss=train.loss, output_length=out_len, seed=s["seed"],
+            fast=s["fast"])
+        trainer = Trainer(
+            model, train, optimizer=s["optimizer"], lr=s["lr"], epochs=s["epochs"],
+            batch_size=min(s["batch_size"], train.n_samples), bptt=s["bptt"],
+            k=s["k"] if s["bptt"] != "full" else None, clip_norm=s["clip"] or None,
+            valid=valid, seed=s["seed"], callback=callback, record_hidden_grads=False)
+        return model, trainer
+
     def _build(self):
         """Data, model and trainer from the current settings (same seed, same weights)."""
-        s = self.settings()
-        train, valid = T.make_task_data(s["task"], s["pattern"], seed=0)
-        self.data, self.valid = train, valid
-        steps = T.unrolled_length(train, s["pattern"])
-        c = self.controls
-        c["k"].max = max(1, steps)
-        c["activation"].disabled = s["cell"] != "rnn"
-        c["k"].disabled = s["bptt"] == "full"
-        out_len = train.y.shape[0] if get_pattern(s["pattern"]).needs_output_length else None
-        self.model = SequenceModel(
-            train.input_size, s["hidden_size"], train.output_size, cell=s["cell"], pattern=s["pattern"],
-            num_layers=s["num_layers"], bidirectional=s["bidirectional"], activation=s["activation"],
-            loss=train.loss, output_length=out_len, seed=s["seed"])
-        self.trainer = Trainer(
-            self.model, train, optimizer=s["optimizer"], lr=s["lr"], epochs=s["epochs"],
-            batch_size=min(s["batch_size"], train.n_samples), bptt=s["bptt"],
-            k=min(s["k"], steps) if s["bptt"] != "full" else None, clip_norm=s["clip"] or None,
-            valid=valid, seed=s["seed"], callback=self._on_progress)
-        self.target_loss = T.get_task(s["task"]).target_loss
-        self._run_label = _label(s)
+        s = self._values
+        self.data, self.valid = tasks.make_task_data(s["task"], s["pattern"], seed=0)
+        self.model, self.trainer = self.make_trainer(callback=self._progress)
+        self.target_loss = tasks.get_task(s["task"]).target_loss
 
     def reset(self):
         """Rebuild from the current settings with the seed's initial weights.
 
-        The current run, if it made progress, is kept on the plot as a faint
-        line. Refused while training runs (stop first).
+        The current run, if it made progress, stays on its task's plot as a
+        faint line. Refused while training runs (stop first).
         """
         if self.runner.running:
-            self.show_message("stop training before Reset", "warn")
+            self.notify("Stop training before Reset.")
             return
         self._archive_run()
+        self._restart = None
         try:
             self._build()
         except (ValueError, TypeError) as err:
             self.model = self.trainer = None
-            self._curve = {"epoch": [], "train": [], "valid": []}
+            self.run = None
             self._set_status(f"cannot build this model: {err}", "error")
             self.draw_loss()
+            self.draw_predictions()
             return
-        tr = self.trainer
-        first_train = tr.evaluate(tr.data)
-        first_valid = tr.evaluate(tr.valid) if tr.valid is not None else None
-        self._curve = {"epoch": [0], "train": [first_train], "valid": [first_valid]}
+        first = self.trainer.evaluate(self.trainer.data)
+        first_valid = self.trainer.evaluate(self.trainer.valid)
+        # a run gets its number, its settings and its label when it starts training
+        self.run = {"id": None, "task": self._values["task"], "start": None, "live": None,
+                    "changes": [], "curve": {"epoch": [0], "train": [first], "valid": [first_valid]},
+                    "diverged": None, "reached": None, "loss": self.data.loss}
+        self._pred = None  # new model or data: the prediction plot is made again
         self.show_message("")
-        self._set_status(f"ready: {self.model.num_params()} parameters, loss {first_train:.4g} "
-                         "before training. Press Train.")
+        self._set_status(f"ready: {self.model.num_params()} parameters, loss {first:.4g} before "
+                         "training. Press Train.")
         self.draw_loss()
         self.draw_predictions()
 
     def reseed(self):
         """New initial weights: the next seed, then Reset."""
         if self.runner.running:
-            self.show_message("stop training before Reseed", "warn")
+            self.notify("Stop training before Reseed.")
             return
-        self.controls["seed"].value = (self.controls["seed"].value + 1) % (2**31 - 1)
-        # the seed observer already reset; nothing else to do
+        self.set(seed=(self._values["seed"] + 1) % (2**31 - 1))
 
     def clear_runs(self):
-        """Forget the overlaid runs."""
-        self.runs = []
+        """Forget the overlaid runs of the current task."""
+        self._runs.pop(self._values["task"], None)
         self.draw_loss()
 
     def _archive_run(self):
-        if self.model is None or len(self._curve["epoch"]) < 2:
+        run = self.run
+        if run is None or (len(run["curve"]["epoch"]) < 2 and run["diverged"] is None):
             return
-        self.runs.append({"label": self._run_label, **{k: list(v) for k, v in self._curve.items()}})
-        self.runs = self.runs[-MAX_OVERLAYS:]
+        self._start_run()
+        kept = self._runs.setdefault(run["task"], [])
+        kept.append(run)
+        del kept[:-MAX_OVERLAYS]
+        self.run = None
 
-    # -- training ----------------------------------------------------------------------------
+    @property
+    def runs(self):
+        """The finished runs overlaid on this task's plot, oldest first."""
+        return list(self._runs.get(self._values["task"], []))
+
+    @property
+    def labels(self):
+        """The legend's names of the kept runs and the current one (as on the plot, unwrapped)."""
+        return [" ".join(label.split()) for label in self._labels()]
+
+    @property
+    def curve(self):
+        """The current run's ``{"epoch", "train", "valid"}`` lists (epoch 0: before training)."""
+        return {k: list(v) for k, v in self.run["curve"].items()} if self.run else {}
+
     @property
     def history(self):
         return None if self.trainer is None else self.trainer.history
+
+    # -- training ----------------------------------------------------------------------------
+    def _ready_to_train(self, what):
+        """A trainer that can train now: a fresh run after a divergence or an error."""
+        if self.trainer is not None and (self.trainer.history.diverged or self._restart):
+            why = self._restart or "the last run diverged"
+            self.reset()
+            if self.trainer is not None:
+                self.notify(f"{why}: {what} starts a new run from the same initial weights "
+                            "(the old run stays on the plot).")
+        if self.trainer is None:
+            self.reset()
+        if self.trainer is None:  # these settings cannot build a model; the status says why
+            return False
+        self._start_run()
+        self._take_live_changes()  # lr or clip changed since the last Train: from now on
+        return True
+
+    def _start_run(self):
+        """The run starts: its number and the settings its label is made from."""
+        run = self.run
+        if run is not None and run["start"] is None:
+            run["id"], self._next_id = self._next_id, self._next_id + 1
+            run["start"] = self.settings()
+            run["live"] = {name: run["start"][name] for name in LIVE_TRAINING}
+
+    def _take_live_changes(self):
+        """Note lr, clip and code-path changes that take effect now, at the current epoch."""
+        run = self.run
+        if run is None or run["live"] is None:
+            return
+        epoch = self.trainer.epoch if self.trainer is not None else 0
+        for name, before in run["live"].items():
+            now = self._values[name]
+            if now != before:
+                run["changes"].append((epoch, name, before, now))
+                run["live"][name] = now
 
     def train(self):
         """Start (or continue) training in the background; resumes if paused."""
@@ -399,19 +408,20 @@ class Playground(TrainingPanel):
             return False
         if not self._can_start():
             return False
-        if self.trainer is None:
-            self.reset()
-            if self.trainer is None:
-                return False
-        if self.trainer.history.diverged:
-            self.show_message("this run diverged: press Reset (or change a setting) first", "warn")
+        if not self._ready_to_train("Train"):
             return False
-        self.trainer.epochs = self.controls["epochs"].value
         self._updates_at_start = self.trainer.history.updates
-        self._reached = None
-        return self._start_training(self.trainer, on_done=self._train_done)
+        self._frames, self._pred_every, self._pace = 0, 1, 0.0
+        self._frame_costs = {"loss": None, "pred": None}
+        self._planned = self.trainer.epoch + self._values["epochs"]
+        self._set_status("training...")
+        return self._start_training([(self.trainer, self._values["epochs"])],
+                                    on_done=self._train_done)
 
     def _train_done(self, runner):
+        if runner.error is not None:
+            self._restart = "the last run stopped on an error"
+        self._note_divergence(self.trainer)
         self._end_run(runner, self._redraw_all, lambda: self._status_line(final=True))
 
     def _redraw_all(self):
@@ -419,214 +429,342 @@ class Playground(TrainingPanel):
         self.draw_predictions()
 
     def _on_progress(self, trainer, event):
-        """Trainer callback (training thread): record, throttle redraws, honour pause."""
-        h = trainer.history
-        if event == "epoch":
-            self._curve["epoch"].append(trainer.epoch)
-            self._curve["train"].append(h.train_loss[-1])
-            self._curve["valid"].append(h.valid_loss[-1])
-            if (self._reached is None and self.target_loss is not None
-                    and (h.valid_loss[-1] if h.valid_loss[-1] is not None else h.train_loss[-1])
-                    <= self.target_loss):
-                self._reached = (trainer.epoch, time.perf_counter() - self._t_start)
-        now = time.perf_counter()
-        if event in ("epoch", "update") and (self._redraw_due(now)
-                                             or len(self._curve["epoch"]) == 2 and event == "epoch"):
-            self._status_line()
-            self.draw_loss()
-            if event == "epoch" and now - self._last_pred_draw >= 2 * self._redraw_interval():
-                self._last_pred_draw = now
-                self.draw_predictions()
-            self._drew(since=now)
-        if event == "update" and self.runner.paused:
-            self._set_status("paused: press Pause again (or Train) to resume, Stop to end")
-        if not self.runner.checkpoint():
-            trainer.stop()
+        """Record each epoch (training thread)."""
+        if event != "epoch" or self.run is None:
+            return
+        h, curve = trainer.history, self.run["curve"]
+        curve["epoch"].append(trainer.epoch)
+        curve["train"].append(h.train_loss[-1])
+        curve["valid"].append(h.valid_loss[-1])
+        watched = h.valid_loss[-1] if h.valid_loss[-1] is not None else h.train_loss[-1]
+        if (self.run["reached"] is None and self.target_loss is not None
+                and watched <= self.target_loss):
+            self.run["reached"] = (trainer.epoch, h.wall_time[-1])
+
+    def _frame_due(self, trainer, event, now):
+        # live frames belong to a background run; Step draws once, itself
+        return self.runner.running and self._redraw_due(now)
+
+    def _live_frame(self, trainer):
+        """Status, loss and (every frame, or every other one on a slow machine) predictions.
+
+        Drawing takes at most DRAW_SHARE of the time (the costs are running
+        averages, so the rare whole redraws are paid for too); within that,
+        the loss plot keeps at least MIN_FPS frames a second if it can, and
+        the predictions are drawn on every frame if that leaves the loss plot
+        that rate, else on every other frame.
+        """
+        self._status_line()
+        costs = self._frame_costs
+        t0 = time.perf_counter()
+        self.draw_loss()
+        t1 = time.perf_counter()
+        costs["loss"] = _average(costs["loss"], t1 - t0)
+        self._frames += 1
+        if self._pred_every == 1 or self._frames % 2 == 0:
+            self.draw_predictions()
+            costs["pred"] = _average(costs["pred"], time.perf_counter() - t1)
+        both = (costs["loss"] + (costs["pred"] or 0.0)) / self.DRAW_SHARE
+        if both <= 1 / self.MIN_FPS:
+            self._pred_every, self._pace = 1, both
+        else:
+            self._pred_every = 2
+            self._pace = (costs["loss"] + (costs["pred"] or 0.0) / 2) / self.DRAW_SHARE
+
+    #: the live frame rate the loss plot keeps if drawing within DRAW_SHARE allows it
+    MIN_FPS = 8
+    DRAW_SHARE = 0.3
+
+    def _redraw_interval(self):
+        return max(self.draw_interval, self._pace)
+
+    def _note_divergence(self, trainer):
+        """Keep where a diverged run blew up, to mark it on the plot."""
+        run = self.run
+        if trainer is None or run is None or not trainer.history.diverged or run["diverged"]:
+            return
+        run["diverged"] = {"epoch": trainer.epoch + 1, "text": trainer.history.stopped}
 
     def _status_line(self, final=False):
-        tr = self.trainer
-        h = tr.history
+        tr, run = self.trainer, self.run
+        if tr is None or run is None:
+            return
+        h, curve = tr.history, run["curve"]
         rate = (h.updates - self._updates_at_start) / max(self._elapsed(), 1e-9)
-        text = (f"{loss_text(tr.epoch, self._curve['train'][-1], self._curve['valid'][-1])}"
-                f"  ·  {rate:.0f} updates/s")
+        text = f"{loss_text(tr.epoch, curve['train'][-1], curve['valid'][-1])}  ·  {rate:.0f} updates/s"
         reached = ""
-        if self._reached is not None:
-            reached = (f"  ·  reached the target {self.target_loss:g} at epoch {self._reached[0]} "
-                       f"({self._reached[1]:.1f} s)")
+        if run["reached"] is not None:
+            epoch, seconds = run["reached"]
+            reached = (f"  ·  reached the target {self.target_loss:g} at epoch {epoch} "
+                       f"({seconds:.1f} s of training)")
         self._show_run_status(h, text, final, extra=reached)
 
-    def _set_running(self, running):
-        for name in STRUCTURAL:
-            self.controls[name].disabled = running or (
-                name == "pattern" and len(self.controls["pattern"].options) == 1) or (
-                name == "activation" and self.controls["cell"].value != "rnn") or (
-                name == "k" and self.controls["bptt"].value == "full")
-        for name in ("step", "reset", "reseed", "load", "clear"):
-            self.buttons[name].disabled = running
-        self.buttons["train"].disabled = running
-        self.buttons["pause"].description = "Pause"
-        # nothing to pause or stop while idle: say so by disabling them
-        self.buttons["pause"].disabled = self.buttons["stop"].disabled = not running
-
-    def toggle_pause(self):
-        """Pause a running run, or resume a paused one."""
-        if not self.runner.running:
-            return
-        if self.runner.paused:
-            self.runner.resume()
-            self.buttons["pause"].description = "Pause"
-            self._set_status("resumed")
-        else:
-            self.runner.pause()
-            self.buttons["pause"].description = "Resume"
-            self._set_status("pausing...")
-
     def step(self):
-        """Make exactly one update (in this thread) and redraw."""
+        """Make exactly one update (in this thread) and redraw; returns its loss."""
         if self.runner.running:
-            self.show_message("Step works when training is stopped", "warn")
+            self.notify("Step works when training is stopped.")
             return None
-        if self.trainer is None:
-            self.reset()
-            if self.trainer is None:  # these settings cannot build a model; status says why
-                return None
-        if self.trainer.history.diverged:
-            self.show_message("this run diverged: press Reset first", "warn")
+        if not self._ready_to_train("Step"):
             return None
         self._t_start = time.perf_counter()
         self._updates_at_start = self.trainer.history.updates
-        self._reached = None
-        loss = self.trainer.step()
-        h = self.trainer.history
-        if len(h.epoch) + 1 > len(self._curve["epoch"]):
-            self._curve["epoch"].append(self.trainer.epoch)
-            self._curve["train"].append(h.train_loss[-1])
-            self._curve["valid"].append(h.valid_loss[-1])
-        self._set_status(f"one update: loss {loss:.4g} (update {h.updates}, epoch {self.trainer.epoch})")
+        h, curve = self.trainer.history, self.run["curve"]
+        try:
+            loss = self.trainer.step()
+        except Exception:
+            self._note_divergence(self.trainer)
+            if self.trainer.history.diverged:
+                self._status_line(final=True)
+                self._redraw_all()
+                return None
+            self._restart = "the last update stopped on an error"
+            raise
+        if len(h.epoch) + 1 > len(curve["epoch"]):  # the update completed an epoch
+            self._on_progress(self.trainer, "epoch")
+        self._set_status(f"one update: loss {loss:.4g} (update {h.updates}, "
+                         f"epoch {self.trainer.epoch})")
         self.draw_loss(extra_update=loss)
         self.draw_predictions()
         return loss
 
-    # -- drawing -------------------------------------------------------------------------------
-    def _axes_key(self):
-        """What the loss plot's fixed artists depend on; a change rebuilds them."""
-        return (len(self.runs), id(self.runs[-1]) if self.runs else None,
-                getattr(self, "target_loss", None), getattr(self, "_run_label", None))
+    # -- the loss plot -------------------------------------------------------------------------
+    def _labels(self):
+        """Legend labels of the kept runs and the current one: only what differs between them."""
+        runs = self.runs + ([self.run] if self.run is not None else [])
+        starts = [r["start"] or self._values for r in runs]
+        # a setting differs if two runs where it applies (activation: RNNs) disagree on it
+        differ = [k for k in LABEL_KEYS if len({_label_part(k, s) for s in starts} - {""}) > 1]
+        labels = []
+        for r, s in zip(runs, starts):
+            parts = [p for p in (_label_part(k, s) for k in differ) if p]
+            parts += [_change_text(*change) for change in r["changes"]]
+            number = r["id"] if r["id"] is not None else self._next_id
+            text = f"run {number}" + (": " + ", ".join(parts) if parts else "")
+            labels.append(textwrap.fill(text, 30, subsequent_indent="  "))
+        return labels
 
-    def _setup_loss_axes(self):
-        """(Re)create the loss plot's artists; live frames then only move their data."""
-        ax = self.loss_ax
-        ax.clear()
-        for i, run in enumerate(self.runs):
-            ax.plot(run["epoch"], run["train"], lw=1, alpha=0.45, color=f"C{(i + 2) % 10}",
-                    label=run["label"])
-        (self._train_line,) = ax.plot([], [], color=COLORS["train"], lw=2,
-                                      label=f"{getattr(self, '_run_label', 'this run')} (now)")
-        (self._valid_line,) = ax.plot([], [], color=COLORS["valid"], lw=1.5, ls="--", label="validation")
-        (self._step_dot,) = ax.plot([], [], "o", color=COLORS["train"], ms=4)
-        if getattr(self, "target_loss", None):
-            ax.axhline(self.target_loss, color="#888", lw=0.8, ls=":", label="target")
-        ax.set_xlabel("epoch")
-        ax.set_ylabel("loss")
-        ax.set_title("loss")
-        ax.legend(loc="upper left", bbox_to_anchor=(1.01, 1.0), borderaxespad=0)
-        self._loss_axes_key = self._axes_key()
+    def _loss_values(self):
+        runs = self.runs + ([self.run] if self.run is not None else [])
+        values, firsts = [], []
+        for r in runs:
+            c = r["curve"]
+            values += [v for v in c["train"] + c["valid"] if v is not None]
+            firsts += [v for v in (c["train"][0], c["valid"][0]) if v is not None]
+        return np.asarray(values, dtype=np.float64), np.asarray(firsts, dtype=np.float64)
+
+    def _x_right(self):
+        """The right end of the epoch axis: 10, 20, 50, 100...
+
+        A growing curve fills the frame from early on, and the frame changes (a
+        full redraw) only a few times a run: a run starts in a frame a fifth of
+        its planned length.
+        """
+        runs = self.runs + ([self.run] if self.run is not None else [])
+        last = max([r["curve"]["epoch"][-1] for r in runs] + [10])
+        if self.runner.running:
+            last = max(last, getattr(self, "_planned", 0) / 5)
+        return nice(last)
 
     def draw_loss(self, extra_update=None):
-        """Redraw the loss plot: this run (train, valid) over the kept runs."""
+        """Redraw the loss plot: this run (train, valid) over the kept runs of its task.
+
+        Three levels of work: the artists are made again only when the runs or
+        their labels change; the frame (limits, scale) is set again when the
+        curves outgrow it; otherwise a live frame re-renders the current run's
+        lines alone over the rest, kept from before (blitting). Returns True if
+        the whole figure was rendered.
+        """
         cv = self.loss_canvas
         with cv.lock:
-            if getattr(self, "_loss_axes_key", None) != self._axes_key():
+            values, firsts = self._loss_values()
+            log = bool(self._values["log_scale"])
+            ylim = loss_limits(values, firsts, log, self.target_loss)
+            artists = (self._values["task"], tuple(id(r) for r in self.runs), id(self.run),
+                       tuple(self._labels()), self.target_loss,
+                       self.run is not None and self.run["diverged"] is not None)
+            frame = (log, ylim, self._x_right())
+            full = artists != self._loss_key
+            if full:
                 self._setup_loss_axes()
-            ax = self.loss_ax
-            cur = self._curve
-            self._train_line.set_data(cur["epoch"], cur["train"])
-            ep = [e for e, v in zip(cur["epoch"], cur["valid"]) if v is not None]
-            self._valid_line.set_data(ep, [v for v in cur["valid"] if v is not None])
-            if extra_update is not None and self.history is not None:
-                self._step_dot.set_data([self.trainer.epoch + 0.5], [extra_update])
+                self._loss_key = artists
+            if full or frame != self._loss_frame:
+                self._set_loss_frame(*frame)
+                self._loss_frame = frame
+                full = True
+            cur = self.run["curve"] if self.run is not None else {"epoch": [], "train": [],
+                                                                   "valid": []}
+            epochs, train, valid = list(cur["epoch"]), list(cur["train"]), list(cur["valid"])
+            n = min(len(epochs), len(train), len(valid))  # lists grow in the training thread
+            self._train_line.set_data(epochs[:n], plotted(train[:n], ylim, log))
+            ev = [(e, v) for e, v in zip(epochs[:n], valid[:n]) if v is not None]
+            self._valid_line.set_data([e for e, _ in ev], plotted([v for _, v in ev], ylim, log))
+            if extra_update is not None and self.trainer is not None:
+                self._step_dot.set_data([self.trainer.epoch + 0.5],
+                                        plotted([extra_update], ylim, log))
             else:
                 self._step_dot.set_data([], [])
-            values = [v for r in self.runs for v in r["train"]] + [v for v in cur["train"] if v is not None]
-            use_log = bool(self.controls["log_scale"].value and values and min(values) > 0
-                           and all(math.isfinite(v) for v in values))
-            ax.relim()
-            ax.autoscale_view()
-            # the x axis spans the planned epochs, so the curve grows into a fixed frame
-            last = max([e for r in self.runs for e in r["epoch"]] + cur["epoch"] + [1])
-            right = last
-            if self.trainer is not None and self.trainer.history.stopped is None:  # not finished
-                right = max(last, self.trainer.epoch + self.controls["epochs"].value)
-            ax.set_xlim(-0.02 * right, right)
-            if ax.get_yscale() != ("log" if use_log else "linear"):
-                with warnings.catch_warnings():  # a lone first point has equal y limits
-                    warnings.simplefilter("ignore", UserWarning)
-                    ax.set_yscale("log" if use_log else "linear")
-                ax.yaxis.set_minor_locator(NullLocator())  # minor log ticks cost more than they show
-            cv.draw()
+            cv.draw_dynamic([self._train_line, self._valid_line, self._step_dot], full=full)
+            return full
 
+    def _setup_loss_axes(self):
+        """(Re)create the loss plot's artists: kept runs, this run, marks, legend."""
+        ax = self.loss_ax
+        ax.clear()
+        labels = self._labels()
+        self._overlays = []
+        for i, run in enumerate(self.runs):
+            (line,) = ax.plot([], [], lw=1, alpha=0.5, color=f"C{(i + 2) % 10}", label=labels[i])
+            self._overlays.append((line, run))
+            self._mark_divergence(ax, run, f"C{(i + 2) % 10}")
+        label = labels[-1] + " (now)" if self.run is not None else "no model"
+        # a dot marks the loss before training: a fresh run is visible before its first epoch
+        (self._train_line,) = ax.plot([], [], color=COLORS["train"], lw=2, label=label,
+                                      marker="o", ms=4, markevery=[0])
+        (self._valid_line,) = ax.plot([], [], color=COLORS["valid"], lw=1.5, ls="--",
+                                      label="validation")
+        (self._step_dot,) = ax.plot([], [], "o", color=COLORS["train"], ms=4)
+        if self.run is not None:
+            self._mark_divergence(ax, self.run, COLORS["train"])
+        self._target_line = None
+        if self.target_loss:
+            self._target_line = ax.axhline(self.target_loss, color="#888", lw=0.8, ls=":",
+                                           label="target")
+        loss = self.run["loss"] if self.run is not None else "mse"
+        ax.set_xlabel("epoch")
+        ax.set_ylabel(f"loss ({loss})")
+        # placed by hand: matplotlib's automatic title placement costs a third of a redraw
+        ax.set_title(tasks.get_task(self._values["task"]).title, fontsize=9, y=1.02)
+        fit_legend(ax, self.loss_canvas.figure)
+        self._loss_frame = None
+
+    def _set_loss_frame(self, log, ylim, right):
+        """Scale and limits; the kept runs are clipped to the new frame."""
+        ax = self.loss_ax
+        if ax.get_yscale() != ("log" if log else "linear"):
+            with warnings.catch_warnings():  # equal limits of a lone first point
+                warnings.simplefilter("ignore", UserWarning)
+                ax.set_yscale("log" if log else "linear")
+        if log:
+            ax.yaxis.set_major_locator(LogLocator(numticks=6))
+            ax.yaxis.set_major_formatter(DECADES)  # plain text: never overflows, draws fast
+        else:
+            ax.yaxis.set_major_locator(MaxNLocator(nbins=6))
+            ax.yaxis.set_major_formatter(ScalarFormatter())
+        ax.yaxis.set_minor_locator(NullLocator())  # minor log ticks cost more than they show
+        ax.set_ylim(*ylim)
+        ax.set_xlim(-0.02 * right, right)
+        ax.xaxis.set_major_locator(MaxNLocator(integer=True))
+        for line, run in self._overlays:
+            line.set_data(run["curve"]["epoch"], plotted(run["curve"]["train"], ylim, log))
+        if self._target_line is not None:
+            self._target_line.set_visible(ylim[0] <= self.target_loss <= ylim[1])
+
+    def _mark_divergence(self, ax, run, color):
+        """An X at the top of the frame where the run diverged."""
+        if run["diverged"] is None:
+            return
+        x = run["diverged"]["epoch"]
+        ax.plot([x], [1.0], "X", color=color, ms=8, mec="#cf222e", mew=1.5,
+                transform=ax.get_xaxis_transform(), clip_on=False, zorder=5)
+        ax.annotate(f"run {run['id']} diverged", (x, 1.0), xycoords=("data", "axes fraction"),
+                    xytext=(6, -4), textcoords="offset points", ha="left", va="top",
+                    fontsize=7, color="#cf222e", annotation_clip=False)
+
+    # -- the prediction plot -------------------------------------------------------------------
     def draw_predictions(self):
-        """Redraw predictions against targets on the validation data."""
+        """Redraw predictions against targets on the validation data, titled with the epoch."""
         cv = self.pred_canvas
         with cv.lock:
-            ax = self.pred_ax
-            ax.clear()
-            if self.model is not None:
-                _draw_predictions(ax, self.model, self.valid)
-            cv.draw()
+            if self.model is None:
+                self.pred_ax.clear()
+                self.pred_ax.set_title("no model: see the status line")
+                self._pred = None
+                cv.draw()
+                return True
+            full = self._pred is None
+            if full:
+                self._pred = PredictionPlot(self.pred_ax, self.model, self.valid)
+            epoch = self.trainer.epoch if self.trainer is not None else 0
+            full = self._pred.update(self.model, epoch) or full
+            cv.draw_dynamic(self._pred.dynamic, full=full)
+            return full
 
 
-def _label(s):
-    """A short name for a run's settings, for the overlay legend."""
-    label = f"{s['cell'].upper()} h={s['hidden_size']} lr={s['lr']:.3g}"
-    if s["cell"] == "rnn":
-        label += f" {s['activation']}"
-    if s["bptt"] != "full":
-        label += f" {s['bptt']} k={s['k']}"
-    return label + (f" seed {s['seed']}" if s["seed"] else "")
+# -- helpers -----------------------------------------------------------------------------------
+
+def _average(mean, new, weight=0.3):
+    """A running average of a frame's cost (None: no frame yet)."""
+    return new if mean is None else (1 - weight) * mean + weight * new
 
 
-def _draw_predictions(ax, model, ds):
-    """What the model says on held-out data, in the form that fits its pattern."""
-    with np.errstate(all="ignore"):
-        pred = model.predict(ds.x)
-    if ds.loss == "cross-entropy":
-        if model.per_sequence:  # (N, C) probabilities -> accuracy per class
-            guess = pred.argmax(-1)
-            n_cls = pred.shape[-1]
-            names = ds.meta.get("class_names", [str(i) for i in range(n_cls)])
-            acc = [float(np.mean(guess[ds.y == c] == c)) if np.any(ds.y == c) else 0.0 for c in range(n_cls)]
-            ax.bar(range(n_cls), acc, color=COLORS["pred"], alpha=0.7)
-            ax.set_xticks(range(n_cls), names)
-            ax.set_ylim(0, 1)
-            ax.set_title(f"validation accuracy per class (overall {np.mean(guess == ds.y):.0%})")
-        else:  # (T, N, C) -> the first sequence's classes per step
-            guess = pred[:, 0].argmax(-1)
-            steps = np.arange(len(guess))
-            ax.step(steps, ds.y[:, 0], where="mid", color=COLORS["target"], label="target class")
-            ax.plot(steps, guess, "o", color=COLORS["pred"], ms=4, label="predicted")
-            ax.set_xlabel("step")
-            ax.set_title(f"one validation sequence (step accuracy {np.mean(pred.argmax(-1) == ds.y):.0%})")
-            ax.legend(loc="upper left", bbox_to_anchor=(1.01, 1.0), borderaxespad=0)
-        return
-    if model.per_sequence:  # (N, O): predicted vs target
-        t, p = ds.y[:, 0], pred[:, 0]
-        ax.plot(t, p, "o", ms=3, color=COLORS["pred"], alpha=0.7)
-        lo, hi = float(min(t.min(), p.min())), float(max(t.max(), p.max()))
-        ax.plot([lo, hi], [lo, hi], color=COLORS["target"], lw=1)
-        ax.set_xlabel("target")
-        ax.set_ylabel("prediction")
-        ax.set_title("validation: prediction against target")
-        return
-    steps = np.arange(pred.shape[0])
-    mask = ds.meta.get("mask")
-    if mask is not None:  # e.g. fill-in-the-middle: shade the steps the model must fill
-        hidden = np.flatnonzero(np.asarray(mask)[:, 0])
-        if hidden.size:
-            ax.axvspan(hidden[0] - 0.5, hidden[-1] + 0.5, color="#f2c14e", alpha=0.25, lw=0,
-                       label="hidden gap")
-    ax.plot(steps, ds.y[:, 0, 0], color=COLORS["target"], lw=2, label="target")
-    ax.plot(steps, pred[:, 0, 0], color=COLORS["pred"], lw=1.5, ls="--", label="prediction")
-    ax.set_xlabel("output step")
-    ax.set_title("one validation sequence")
-    ax.legend(loc="upper left", bbox_to_anchor=(1.01, 1.0), borderaxespad=0)
+def _as_settings_dict(settings):
+    if isinstance(settings, str):
+        try:
+            settings = json.loads(settings)
+        except json.JSONDecodeError as err:
+            raise ValueError(f"settings are not valid JSON: {err} (got {settings[:60]!r})") from None
+    if not isinstance(settings, dict):
+        raise TypeError(f"settings must be a dict or a JSON object, got {type(settings).__name__} "
+                        f"{settings!r}")
+    return dict(settings)
+
+
+def _check_hide(names, valid):
+    """Names of controls to hide: a list of names (one name alone is fine)."""
+    if isinstance(names, str):
+        names = (names,)
+    try:
+        names = tuple(names)
+    except TypeError:
+        raise TypeError(f"hide must be a list of control names, got {type(names).__name__} "
+                        f"{names!r}") from None
+    if not all(isinstance(n, str) for n in names):
+        raise TypeError(f"hide must be a list of control names, got {names!r}")
+    unknown = sorted(set(names) - set(valid))
+    if unknown:
+        raise ValueError(f"cannot hide unknown control(s) {unknown}; valid: {', '.join(valid)}")
+    return names
+
+
+_SHORT = {"hidden_size": "h", "num_layers": "layers", "batch_size": "batch", "lr": "lr",
+          "clip": "clip", "seed": "seed", "k": "k"}
+
+
+def _short(name):
+    return _SHORT.get(name, name)
+
+
+def _fmt(v):
+    if isinstance(v, float):
+        return "off" if v == 0 else f"{v:.3g}"
+    return str(v)
+
+
+def _change_text(epoch, name, before, after):
+    """``"lr 0.03→0.3 at epoch 12"``: a live change of a run."""
+    if name == "fast":
+        code = {True: "fast", False: "textbook"}
+        return f"{code[before]} code→{code[after]} at epoch {epoch}"
+    return f"{_short(name)} {_fmt(before)}→{_fmt(after)} at epoch {epoch}"
+
+
+def _label_part(key, s):
+    """How a legend names one setting of a run ("" where it does not apply)."""
+    v = s[key]
+    if key == "cell":
+        return v.upper()
+    if key == "activation":
+        return v if s["cell"] == "rnn" else ""
+    if key == "bidirectional":
+        return "bidirectional" if v else "one direction"
+    if key == "bptt":
+        return {"full": "full BPTT", "truncated": "truncated BPTT", "windowed": "windowed"}[v]
+    if key == "k":
+        return f"k {v}" if s["bptt"] != "full" else ""
+    if key == "clip":
+        return "no clip" if not v else f"clip {v:g}"
+    if key == "fast":
+        return "fast code" if v else "textbook code"
+    if key in ("pattern", "optimizer"):
+        return v
+    return f"{_short(key)} {_fmt(v)}"

@@ -3,7 +3,7 @@
 ::
 
     from rnnlab.widgets import UnfoldingView
-    view = UnfoldingView(k=6, m=3)      # display it: last expression of a cell
+    view = UnfoldingView(k=6, hidden_size=3)   # display it: last expression of a cell
     view.step(); view.step()            # or press "Step forward"
     view.h[-1], view.equation_text      # h_2 and the numbers that made it
 
@@ -16,21 +16,24 @@ The weights are those of a seeded :class:`rnnlab.SequenceModel` (simple RNN,
 one input, one output), so :attr:`UnfoldingView.h` equals what
 ``model.rnn.forward`` computes on the same inputs.
 
-Each hidden state is drawn as a row of its m units, blue for negative values,
-red for positive (the scale ends at -1 and +1).
+Each hidden state is drawn as a row of its units (the lessons' m), blue for
+negative values, red for positive (the scale ends at -1 and +1).
 """
 from __future__ import annotations
 
 import html
 import re
+import warnings
 
-import ipywidgets as W
+import ipywidgets
 import numpy as np
 
 from ..cells import rnn_step_forward
 from ..model import SequenceModel
-from ._base import Canvas, Panel, button, style_controls
+from ._base import Canvas, Panel
+from ._factory import make_button
 from ._diagram import WEIGHT_COLORS, draw_fast, draw_unrolled
+from ._settings import Choice, Int, Text
 
 MAX_K = 12
 #: the default input: one period of a sine every 8 steps, to two decimals
@@ -62,13 +65,23 @@ def parse_sequence(text):
     return np.array(values)
 
 
+def _inputs_text(values):
+    """Numbers as the inputs box shows them: ``"0.5, 1, -2"``."""
+    return ", ".join(f"{float(v):g}" for v in np.ravel(values))
+
+
+def _count(text):
+    return len(parse_sequence(text))
+
+
 class UnfoldingView(Panel):
     """Step a simple RNN through k unfolded time steps, numbers and all.
 
     Parameters
     ----------
-    k : int, 1..12, the number of unfolded steps
-    m : int, 2..4, hidden units
+    k : int, 1..12, the number of unfolded steps (at most the number of inputs)
+    hidden_size : int, 2..4, hidden units (the lessons' m; ``m=`` still works
+        but is deprecated)
     activation : ``"tanh"``, ``"sigmoid"`` or ``"relu"``
     seed : int, for the initial weights
     inputs : the input sequence: text (comma-separated numbers) or numbers;
@@ -84,90 +97,106 @@ class UnfoldingView(Panel):
     """
 
     css = "rnnlab-unfolding"
+    panel_name = "unfolding"
+    SETTINGS = (
+        # the inputs come first in the table: k is bounded by how many there are
+        Text("inputs", DEFAULT_INPUT, parser=parse_sequence, to_text=_inputs_text,
+             label="Inputs x_1, x_2, ...", width="520px",
+             describe="text of numbers separated by commas, e.g. 0, 0.5, 1",
+             tooltip="numbers separated by commas, e.g. 0, 0.5, 1"),
+        Int("k", 1, lambda v: min(MAX_K, _count(v["inputs"])), 6, label="Unfolded steps k",
+            width="300px", why=lambda v: f"at most {MAX_K}, and at most the "
+                                         f"{_count(v['inputs'])} inputs"),
+        Int("hidden_size", 2, 4, 3, label="Hidden units m", width="300px", aliases=("m",)),
+        Choice("activation", ("tanh", "sigmoid", "relu"), "tanh", label="Activation f",
+               width="300px"),
+        Int("seed", 0, 2**31 - 1, 0, label="Seed", widget="box", width="300px"),
+    )
 
-    def __init__(self, k=6, m=3, activation="tanh", seed=0, inputs=None):
-        super().__init__()
+    def __init__(self, k=6, hidden_size=3, activation="tanh", seed=0, inputs=None, *, m=None):
         self._hs, self._ys, self._as = [], [], []
-        self._build_controls(k, m, activation, seed, inputs)
+        self.diagram = None
+        settings = dict(k=k, hidden_size=hidden_size, activation=activation, seed=seed,
+                        inputs=DEFAULT_INPUT if inputs is None else inputs)
+        if m is not None:  # the lessons' name for the hidden size, kept for old notebooks
+            warnings.warn("UnfoldingView(m=...) is deprecated; use hidden_size=...",
+                          DeprecationWarning, stacklevel=2)
+            settings["hidden_size"] = m
+        super().__init__(**settings)
+
+    # -- the lifecycle ---------------------------------------------------------------------
+    def _build_controls(self):
+        super()._build_controls()
+        self.buttons = {
+            "step": make_button("step", "Step forward", "step-forward", "success",
+                                "compute the next hidden state"),
+            "back": make_button("back", "Back", "step-backward", "", "undo the last step"),
+            "run_all": make_button("run_all", "Run all", "fast-forward", "",
+                                   "compute every remaining step"),
+            "reset": make_button("reset", "Reset", "undo", "", "back to h_0 = 0"),
+        }
+
+    def _build_views(self):
         self.canvas = Canvas(7.2, 3.3, dpi=100, css="rnnlab-unfolding-diagram")
         self.ax = self.canvas.subplots()
         self.canvas.figure.subplots_adjust(left=0.01, right=0.99, top=0.97, bottom=0.17)
-        self.equation = W.HTML()
+        self.equation = ipywidgets.HTML()
         self.equation.add_class("rnnlab-equation")
-        self._build_layout()
-        self._wire()
-        self.diagram = None
-        text = self.controls["inputs"].value
-        self._x = parse_sequence(text)
-        if len(self._x) < self.k:
-            raise ValueError(f"inputs has {len(self._x)} numbers; k = {self.k} steps need {self.k}")
-        self._build_model()
-        self._redraw(full=True)
-
-    # -- controls ---------------------------------------------------------------------
-    def _build_controls(self, k, m, activation, seed, inputs):
-        if inputs is None:
-            inputs = DEFAULT_INPUT
-        elif not isinstance(inputs, str):
-            inputs = ", ".join(f"{float(v):g}" for v in np.ravel(inputs))
-        c = {
-            "k": W.IntSlider(value=k, min=1, max=MAX_K, description="Unfolded steps k",
-                             continuous_update=False),
-            "m": W.IntSlider(value=m, min=2, max=4, description="Hidden units m",
-                             continuous_update=False),
-            "activation": W.Dropdown(options=["tanh", "sigmoid", "relu"], value=activation,
-                                     description="Activation f"),
-            "seed": W.BoundedIntText(value=seed, min=0, max=2**31 - 1, description="Seed"),
-            "inputs": W.Text(value=inputs, description="Inputs x_1, x_2, ...",
-                             continuous_update=False,
-                             placeholder="numbers separated by commas, e.g. 0, 0.5, 1"),
-        }
-        style_controls(c, {**dict.fromkeys(c, "300px"), "inputs": "520px"})
-        self.controls = c
-        self.buttons = {
-            "step": button("Step forward", "rnnlab-step", "step-forward", "success",
-                           "compute the next hidden state"),
-            "back": button("Back", "rnnlab-back", "step-backward", "", "undo the last step"),
-            "run_all": button("Run all", "rnnlab-run-all", "fast-forward", "",
-                              "compute every remaining step"),
-            "reset": button("Reset", "rnnlab-reset", "undo", "", "back to h_0 = 0"),
-        }
 
     def _build_layout(self):
         c, b = self.controls, self.buttons
-        row1 = W.HBox([c["k"], c["m"], c["activation"], c["seed"]],
-                      layout=W.Layout(flex_flow="row wrap"))
-        bar = W.HBox([b["step"], b["back"], b["run_all"], b["reset"]],
-                     layout=W.Layout(flex_flow="row wrap"))
-        self.widget = W.VBox([row1, c["inputs"], bar, self.canvas.image, self.equation,
-                              self.message])
-        self.widget.add_class(self.css)
+        row1 = ipywidgets.HBox([c["k"], c["hidden_size"], c["activation"], c["seed"]],
+                               layout=ipywidgets.Layout(flex_flow="row wrap"))
+        bar = ipywidgets.HBox([b["step"], b["back"], b["run_all"], b["reset"]],
+                              layout=ipywidgets.Layout(flex_flow="row wrap"))
+        return ipywidgets.VBox([row1, c["inputs"], bar, self.canvas.image, self.equation,
+                                self.status, self.message])
 
     def _wire(self):
-        c, b = self.controls, self.buttons
+        super()._wire()
+        b = self.buttons
         self.on_click(b["step"], self.step)
         self.on_click(b["back"], self.back)
         self.on_click(b["run_all"], self.run_all)
         self.on_click(b["reset"], self.reset)
-        self.observe(c["k"], self._k_changed)
-        for name in ("m", "activation", "seed"):
-            self.observe(c[name], self._weights_changed)
-        self.observe(c["inputs"], self._inputs_changed)
+
+    def _first_draw(self):
+        self._x = parse_sequence(self._values["inputs"])
+        self._build_model()
+        self._redraw(full=True)
+
+    def _apply(self, changed, old):
+        if "inputs" in changed:
+            self._x = parse_sequence(self._values["inputs"])
+            self._hs, self._ys, self._as = [], [], []  # new inputs: start again from h_0
+        if changed & {"hidden_size", "activation", "seed"}:
+            self._build_model()
+        if "k" in changed:
+            del self._hs[self.k:], self._ys[self.k:], self._as[self.k:]
+        self.show_message("")
+        self._redraw(full=bool(changed - {"inputs"}))
 
     # -- state --------------------------------------------------------------------------
     @property
     def k(self):
         """Number of unfolded steps (the k slider)."""
-        return self.controls["k"].value
+        return self._values["k"]
+
+    @property
+    def hidden_size(self):
+        """Hidden units (the lessons' m)."""
+        return self._values["hidden_size"]
 
     @property
     def m(self):
-        """Hidden units."""
-        return self.controls["m"].value
+        """Deprecated name of :attr:`hidden_size`."""
+        warnings.warn("UnfoldingView.m is deprecated; use hidden_size", DeprecationWarning,
+                      stacklevel=2)
+        return self.hidden_size
 
     @property
     def activation(self):
-        return self.controls["activation"].value
+        return self._values["activation"]
 
     @property
     def t(self):
@@ -177,7 +206,7 @@ class UnfoldingView(Panel):
     @property
     def h(self):
         """Hidden states computed so far, ``(t, m)``: ``h_1 ... h_t`` (``h_0`` is zero)."""
-        return np.array(self._hs).reshape(self.t, self.m)
+        return np.array(self._hs).reshape(self.t, self.hidden_size)
 
     @property
     def y(self):
@@ -201,43 +230,13 @@ class UnfoldingView(Panel):
 
     def _build_model(self):
         # a SequenceModel, so the output layer and seeding are exactly the library's
-        self.model = SequenceModel(1, self.m, 1, cell="rnn", pattern="many-to-many",
-                                   activation=self.activation, seed=self.controls["seed"].value)
+        self.model = SequenceModel(1, self.hidden_size, 1, cell="rnn", pattern="many-to-many",
+                                   activation=self.activation, seed=self._values["seed"])
         self._hs, self._ys, self._as = [], [], []
-
-    # -- reacting to controls -------------------------------------------------------------
-    def _k_changed(self, change):
-        if len(self._x) < change.new:
-            self.controls["k"].value = change.old
-            raise ValueError(f"the input has {len(self._x)} numbers but k = {change.new} steps "
-                             f"need {change.new}: add numbers or keep k <= {len(self._x)}")
-        del self._hs[change.new:], self._ys[change.new:], self._as[change.new:]
-        self.show_message("")
-        self._redraw(full=True)
-
-    def _weights_changed(self, change):
-        self._build_model()
-        self.show_message("")
-        self._redraw(full=True)
-
-    def _inputs_changed(self, change):
-        try:
-            x = parse_sequence(change.new)
-        except ValueError as err:  # shown in the panel; the view keeps the last good inputs
-            raise ValueError(f"{err} (still using the previous inputs)") from None
-        if len(x) < self.k:
-            raise ValueError(f"need at least k = {self.k} numbers, got {len(x)}: add numbers "
-                             "or lower k (still using the previous inputs)")
-        self._x = x
-        self._hs, self._ys, self._as = [], [], []
-        self.show_message("")
-        self._redraw(full=False)
 
     def set_inputs(self, values):
         """Use these inputs (text or numbers); resets to ``h_0``."""
-        if not isinstance(values, str):
-            values = ", ".join(f"{float(v):g}" for v in np.ravel(values))
-        self.controls["inputs"].value = values
+        self.set(inputs=values)
 
     # -- stepping -------------------------------------------------------------------------
     def step(self):
@@ -255,7 +254,7 @@ class UnfoldingView(Panel):
         p = self.model.params
         t = self.t
         x_t = np.array([[self._x[t]]])  # (N=1, D=1)
-        h_prev = self._hs[-1][None] if self._hs else np.zeros((1, self.m))  # (1, m)
+        h_prev = self._hs[-1][None] if self._hs else np.zeros((1, self.hidden_size))  # (1, m)
         h_t, _ = rnn_step_forward(x_t, h_prev, p["w_x"], p["w_h"], p["b_h"], self.activation)
         a_t = x_t @ p["w_x"].T + h_prev @ p["w_h"].T + p["b_h"]  # shown in the equation
         y_t = h_t @ p["w_y"].T + p["b_y"]  # identity output, as the model's
@@ -299,7 +298,7 @@ class UnfoldingView(Panel):
             return {}
         p = self.model.params
         return {"t": t, "x_t": float(self._x[t - 1]),
-                "h_prev": self._hs[t - 2].copy() if t > 1 else np.zeros(self.m),
+                "h_prev": self._hs[t - 2].copy() if t > 1 else np.zeros(self.hidden_size),
                 "w_x": p["w_x"][:, 0].copy(), "w_h": p["w_h"].copy(), "b_h": p["b_h"].copy(),
                 "a": self._as[-1].copy(), "h_t": self._hs[-1].copy(),
                 "w_y": p["w_y"][0].copy(), "b_y": float(p["b_y"][0]), "y_t": self._ys[-1]}
@@ -309,7 +308,8 @@ class UnfoldingView(Panel):
         """The current step's equations with the numbers plugged in, as plain text."""
         t, f = self.t, self.activation
         if t == 0:
-            return (f"t = 0 of {self.k}: h_0 = {_vec(np.zeros(self.m))} (no context yet)\n"
+            h_0 = _vec(np.zeros(self.hidden_size))
+            return (f"t = 0 of {self.k}: h_0 = {h_0} (no context yet)\n"
                     f"next: h_1 = {f}(w_x x_1 + w_h h_0 + b_h)")
         v = self.equation_values
         lines = [
@@ -327,7 +327,7 @@ class UnfoldingView(Panel):
         return "\n".join(lines)
 
     def _equation_html(self):
-        t, f, m = self.t, self.activation, self.m
+        t, f, m = self.t, self.activation, self.hidden_size
         wx, wh, wy = (f'<b style="color:{WEIGHT_COLORS[n]}">w<sub>{n[2]}</sub></b>'
                       for n in ("w_x", "w_h", "w_y"))
         bh, by = "b<sub>h</sub>", "b<sub>y</sub>"
@@ -362,7 +362,7 @@ class UnfoldingView(Panel):
 
     # -- drawing ----------------------------------------------------------------------------------
     def _unit_values(self):
-        vals = np.full((self.k, self.m), np.nan)
+        vals = np.full((self.k, self.hidden_size), np.nan)
         if self._hs:
             vals[: self.t] = self.h
         return vals
@@ -373,11 +373,12 @@ class UnfoldingView(Panel):
         yv = [*self._ys, *([None] * (k - t))]
         with self.canvas.lock:
             full = (full or self.diagram is None or self.diagram.n_copies != k
-                    or len(self.diagram.unit_cells[0]) != self.m)
+                    or len(self.diagram.unit_cells[0]) != self.hidden_size)
             if full:
                 # a forward pass only: outputs are not marked as carrying loss
                 self.diagram = draw_unrolled(self.ax, k, x_values=list(self.x), y_values=yv,
-                                             h_units=self.m, h_unit_values=self._unit_values(),
+                                             h_units=self.hidden_size,
+                                             h_unit_values=self._unit_values(),
                                              mark_loss=False, highlight=t - 1)
             else:
                 self.diagram.set_values(x=list(self.x), y=yv)

@@ -11,6 +11,8 @@ Fixtures
                     token, root_dir, log_path). root_dir is a temporary folder
                     holding a copy of the repo's notebooks/ as notebooks/;
                     tests may write throwaway notebooks into it
+    notebook7       session-wide Notebook 7 server (JupyterLab object); open
+                    f"{notebook7.url}notebooks/NAME.ipynb?token={notebook7.token}"
     voila_server    factory: voila_server(notebook_path) -> VoilaServer(url, log_path)
     harness         the helper functions below as attributes, for tests:
                     harness.open_notebook_in_lab(page, jupyter_lab, "notebooks/x.ipynb")
@@ -122,6 +124,10 @@ def _jupyter_env(home: Path, python: str = sys.executable) -> dict:
         env[var] = str(home / sub)
     env["PYTHONUNBUFFERED"] = "1"
     env.pop("JUPYTER_PATH", None)
+    if os.path.realpath(python) == os.path.realpath(sys.executable):
+        # the editable install of this checkout does not place data files (rnnlab's Voila
+        # template): use the repo's; another environment (Binder's) must have its own
+        env["JUPYTER_PATH"] = str(REPO / "share" / "jupyter")
     return env
 
 
@@ -322,6 +328,17 @@ def jupyter_lab(tmp_path_factory):
         _stop(lab.process)
 
 
+@pytest.fixture(scope="session")
+def notebook7(tmp_path_factory):
+    """Session-wide Notebook 7 server (a JupyterLab object); tests write notebooks into its root_dir."""
+    pytest.importorskip("notebook", minversion="7")
+    server = launch_lab(tmp_path_factory.mktemp("nb7-root"), tmp_path_factory.mktemp("nb7-home"), app="notebook")
+    try:
+        yield server
+    finally:
+        _stop(server.process)
+
+
 @pytest.fixture
 def voila_server(tmp_path_factory, request):
     factory = VoilaFactory(tmp_path_factory.mktemp("voila-home"), request.node.name)
@@ -480,15 +497,21 @@ def pytest_runtest_makereport(item, call):
     if report.when == "teardown" or not report.failed or not _in_this_folder(item):
         return
     funcargs = getattr(item, "funcargs", {})
+    page = funcargs.get("page")
+    if page is None:  # a page shared by a module's tests, directly or in a fixture's dict
+        candidates = list(funcargs.values()) + [v for f in funcargs.values() if isinstance(f, dict)
+                                                for v in f.values()]
+        page = next((c for c in candidates if hasattr(c, "screenshot") and hasattr(c, "evaluate")), None)
     logs = []
-    lab = funcargs.get("jupyter_lab")
-    if isinstance(lab, JupyterLab):
-        logs.append(lab.log_path)
+    for name in ("jupyter_lab", "notebook7"):
+        lab = funcargs.get(name)
+        if isinstance(lab, JupyterLab):
+            logs.append(lab.log_path)
     voila = funcargs.get("voila_server")
     if isinstance(voila, VoilaFactory):
         logs += [s.log_path for s in voila.servers]
     try:
-        paths = save_failure_artifacts(funcargs.get("page"), item.nodeid, logs,
+        paths = save_failure_artifacts(page, item.nodeid, logs,
                                        console=item.stash.get(_console_key, None))
     except Exception as exc:
         report.sections.append(("browser failure artifacts", f"could not save artifacts: {exc!r}"))

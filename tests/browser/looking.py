@@ -151,6 +151,23 @@ LAYOUT_JS = """(selector) => {
 }"""
 
 
+FIGURES_SETTLED_JS = """(selector) => [...document.querySelectorAll(selector + ' .rnnlab-figure img')]
+  .every(img => {
+    const shown = img.getBoundingClientRect().width;
+    return img.complete && img.naturalWidth > 0
+      && Math.abs(img.naturalWidth / (window.devicePixelRatio || 1) - Math.max(shown, 240)) <= 3;
+  })"""
+
+
+def wait_for_figures(page, selector, timeout=6.0):
+    """Wait until every canvas under ``selector`` shows a PNG drawn for the width it is shown
+    at (or give up after ``timeout`` seconds and let the layout report say how it stands)."""
+    try:
+        page.wait_for_function(FIGURES_SETTLED_JS, arg=selector, timeout=timeout * 1000)
+    except Exception:  # noqa: BLE001 - playwright's TimeoutError; the report shows the sizes
+        pass
+
+
 def layout_report(page, selector):
     """For every element matching ``selector``: width, overflowing, truncated, outside, scrolling, plots."""
     return page.evaluate(LAYOUT_JS, selector)

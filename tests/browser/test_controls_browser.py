@@ -46,6 +46,16 @@ box.add_class("t-controls")
 box
 """
 
+FIGURE = """\
+from rnnlab.widgets._canvas import Canvas
+figure = Canvas(6.0, 2.5, css="t-figure", alt="a sine wave over two periods")
+ax = figure.subplots()
+ax.plot(range(100), [__import__("math").sin(i / 8) for i in range(100)], label="sin")
+ax.legend()
+figure.draw()
+figure.image
+"""
+
 CORE = """\
 core = W.VBox([
     W.IntSlider(value=24, min=1, max=64, description="Hidden size"),
@@ -62,14 +72,15 @@ core
 
 
 def notebook(path, harness):
-    return harness.write_notebook(path, ["#md\n# Controls", CONTROLS, CORE])
+    return harness.write_notebook(path, ["#md\n# Controls", CONTROLS, CORE, FIGURE])
 
 
 @pytest.fixture(scope="module")
 def lab_controls(browser, jupyter_lab, harness):
     """One JupyterLab page with the controls, shared by this module's Lab tests."""
     notebook(jupyter_lab.root_dir / "controls" / "controls.ipynb", harness)
-    context = browser.new_context(viewport={"width": 1400, "height": 1000})
+    # a screen with 2 device pixels per CSS pixel, as most laptops have
+    context = browser.new_context(viewport={"width": 1400, "height": 1000}, device_scale_factor=2)
     context.set_default_timeout(60_000)
     page = context.new_page()
     harness.open_notebook_in_lab(page, jupyter_lab, "controls/controls.ipynb")
@@ -115,7 +126,7 @@ def test_slider_keys_and_typed_values(lab_controls, harness):
     rng.press("ArrowRight")
     expect(page.locator(".t-status")).to_contain_text("size = 26", timeout=10_000)
     assert py(page, harness, "size.value") == "26"
-    field = page.locator(".t-size input.rnnlab-ctl-number")
+    field = page.locator(".t-size input.rnnlab-ctl-field")
     expect(field).to_have_value("26")
     # the visible label names the range; the field carries the same words
     assert page.locator(".t-size label").get_attribute("for") == rng.get_attribute("id")
@@ -137,7 +148,7 @@ def test_slider_keys_and_typed_values(lab_controls, harness):
     field.press("ArrowUp")
     expect(page.locator(".t-status")).to_contain_text("size = 41", timeout=10_000)
 
-    lr_field = page.locator(".t-lr input.rnnlab-ctl-number")
+    lr_field = page.locator(".t-lr input.rnnlab-ctl-field")
     lr_field.fill("0.5")
     lr_field.press("Enter")
     expect(page.locator(".t-status")).to_contain_text("lr = 0.5", timeout=10_000)
@@ -203,29 +214,25 @@ def test_status_line_is_a_polite_live_region_and_focus_can_be_moved_from_python(
     py(page, harness, "setattr(size, 'disabled', False)")
 
 
-def test_controls_render_and_answer_in_notebook7(page, tmp_path, harness, axe_path):
-    notebook(tmp_path / "root" / "controls.ipynb", harness)
-    server = harness.launch_lab(tmp_path / "root", tmp_path / "home", app="notebook")
+def test_controls_render_and_answer_in_notebook7(page, notebook7, harness, axe_path):
+    notebook(notebook7.root_dir / "controls.ipynb", harness)
     errors = []
     page.on("pageerror", lambda e: errors.append(str(e)))
-    try:
-        page.goto(f"{server.url}notebooks/controls.ipynb?token={server.token}", timeout=120_000)
-        page.wait_for_function("window.jupyterapp && document.querySelector('.jp-Notebook')", timeout=120_000)
-        harness.wait_kernel_idle(page)
-        harness.run_all_cells(page)
-        field = page.locator(".t-size input.rnnlab-ctl-number")
-        expect(field).to_be_visible(timeout=60_000)
-        field.fill("2.5")
-        field.press("Enter")
-        expect(page.locator(".t-size .rnnlab-ctl-error")).to_contain_text("not a whole number", timeout=10_000)
-        field.fill("12")
-        field.press("Enter")
-        expect(page.locator(".t-status")).to_contain_text("size = 12", timeout=10_000)
-        violations = looking.run_axe(page, axe_path, ".t-controls")
-        assert looking.serious(violations) == {}, looking.describe(violations)
-        assert looking.unexpected_page_errors(errors) == [], errors
-    finally:
-        harness.stop_server(server.process)
+    page.goto(f"{notebook7.url}notebooks/controls.ipynb?token={notebook7.token}", timeout=120_000)
+    page.wait_for_function("window.jupyterapp && document.querySelector('.jp-Notebook')", timeout=120_000)
+    harness.wait_kernel_idle(page)
+    harness.run_all_cells(page)
+    field = page.locator(".t-size input.rnnlab-ctl-field")
+    expect(field).to_be_visible(timeout=60_000)
+    field.fill("2.5")
+    field.press("Enter")
+    expect(page.locator(".t-size .rnnlab-ctl-error")).to_contain_text("not a whole number", timeout=10_000)
+    field.fill("12")
+    field.press("Enter")
+    expect(page.locator(".t-status")).to_contain_text("size = 12", timeout=10_000)
+    violations = looking.run_axe(page, axe_path, ".t-controls")
+    assert looking.serious(violations) == {}, looking.describe(violations)
+    assert looking.unexpected_page_errors(errors) == [], errors
 
 
 def test_controls_render_and_answer_in_voila(page, voila_server, tmp_path, harness, axe_path):
@@ -242,3 +249,19 @@ def test_controls_render_and_answer_in_voila(page, voila_server, tmp_path, harne
     expect(page.locator(".t-status")).to_contain_text("cell = gru", timeout=15_000)
     violations = looking.run_axe(page, axe_path, ".t-controls")
     assert looking.serious(violations) == {}, looking.describe(violations)
+
+
+def test_a_figure_is_drawn_for_its_width_at_two_device_pixels_with_its_alt_text(lab_controls, harness):
+    page = lab_controls
+    img = page.locator("img.t-figure")
+    img.scroll_into_view_if_needed()
+    expect(img).to_have_attribute("alt", "a sine wave over two periods")
+    settled = ("i => i.complete && Math.abs(i.naturalWidth - 2 * i.getBoundingClientRect().width) <= 2")
+    page.wait_for_function(f"({settled})(document.querySelector('img.t-figure'))", timeout=20_000)
+    shown = img.evaluate("i => i.getBoundingClientRect().width")
+    room = img.evaluate("i => i.closest('.jp-OutputArea-output').getBoundingClientRect().width")
+    assert shown == pytest.approx(min(810, room), abs=2)  # up to 1.5 x its 540-px design width
+    assert float(img.get_attribute("data-text-px")) >= 11
+    py(page, harness, "setattr(figure, 'alt', 'a sine wave, redrawn')")
+    expect(img).to_have_attribute("alt", "a sine wave, redrawn", timeout=10_000)
+    assert py(page, harness, "figure.pixel_ratio()") == "2.0"

@@ -115,6 +115,25 @@ def test_a_backward_that_raises_is_reported_not_raised(rnn_inputs):
     view.close()
 
 
+def test_the_core_runner_says_not_done_yet_and_points_at_the_learners_line(rnn_inputs):
+    def template(dh, cache):
+        raise NotImplementedError  # the exercise's stub
+
+    view = GradCheckView.for_function(rnnlab.rnn_step_forward, template, rnn_inputs)
+    assert view.pair_check.status == "todo" and not view.result.passed
+    assert "NOT DONE YET" in view.verdict.value and "FAIL" not in view.verdict.value
+
+    def slip(dh, cache):
+        x_t, h_prev, h_t, w_x, w_h, activation = cache
+        return {"x_t": dh @ w_x, "w_x": dh.T @ x_t[:, :2] @ np.ones((3, 3))}  # shapes misfit
+
+    view.check_user(rnnlab.rnn_step_forward, slip, rnn_inputs)
+    assert view.pair_check.status == "fail"
+    assert "np.ones((3, 3))" in view.pair_check.details  # the learner's own line...
+    assert "np.ones((3, 3))" in view.verdict.value  # ... shown in the panel
+    view.close()
+
+
 def test_wrong_shapes_and_bad_arguments_are_reported(rnn_inputs):
     def wrong_shape(dh, cache):
         dx, dh_prev, grads = rnnlab.rnn_step_backward(dh, cache)
@@ -148,8 +167,8 @@ def test_compare_with_reference_side_by_side(rnn_inputs):
         reference=(rnnlab.rnn_step_forward, rnnlab.rnn_step_backward))
     assert view.reference_result.passed and not view.result.passed
     assert len(view._cols) == 2  # two charts side by side
-    assert view.comparison["forward"] == 0.0
-    assert view.comparison["grads"]["w_h"] > 1e-3 and view.comparison["grads"]["w_x"] == 0.0
+    assert view.comparison.forward == 0.0
+    assert view.comparison.grads["w_h"] > 1e-3 and view.comparison.grads["w_x"] == 0.0
     assert "yours vs reference" in view.table.value and "reference" in view.verdict.value
     view.controls["compare"].value = False
     assert len(view._cols) == 1
@@ -179,7 +198,7 @@ def test_rnnlab_step_functions_fit_without_wrappers():
                         dict(x_t=x_t, h_prev=h_prev, c_prev=c_prev, p=params(4)),
                         reference=(rnnlab.lstm_step_forward, rnnlab.lstm_step_backward))
     assert r.passed and "c_prev" in r.errors, r.summary()  # two outputs: h_t and c_t
-    assert view.comparison["forward"] == 0.0
+    assert view.comparison.forward == 0.0
     view.close()
 
 

@@ -22,8 +22,8 @@ def pg():
 def test_starts_ready_with_a_drawn_loss_point(pg):
     assert "ready" in pg.status.value
     assert len(pg.loss_canvas.png()) > 1000 and len(pg.pred_canvas.png()) > 1000
-    assert pg._curve["epoch"] == [0]
-    assert np.isfinite(pg._curve["train"][0])
+    assert pg.curve["epoch"] == [0]
+    assert np.isfinite(pg.curve["train"][0])
 
 
 def test_train_runs_in_background_and_reaches_the_target(pg):
@@ -128,7 +128,7 @@ def test_settings_round_trip_through_json_and_teacher_mode(pg):
 def test_bad_settings_are_refused_with_a_clear_message(pg):
     with pytest.raises(ValueError, match="unknown setting.*'hiden_size'"):
         pg.load_settings({"hiden_size": 4})
-    with pytest.raises(ValueError, match="'cell' cannot be 'cnn'"):
+    with pytest.raises(ValueError, match="unknown cell 'cnn'; valid: rnn, gru, lstm"):
         pg.load_settings({"cell": "cnn"})
     with pytest.raises(ValueError, match="not valid JSON"):
         pg.load_settings("{not json")
@@ -147,10 +147,10 @@ def test_finished_runs_stay_overlaid_with_their_own_labels(pg):
     pg.controls["cell"].value = "gru"  # resets: the RNN run is kept
     pg.train(); pg.wait(30)
     pg.controls["cell"].value = "lstm"
-    labels = [r["label"] for r in pg.runs]
-    assert labels[0].startswith("RNN") and labels[1].startswith("GRU")
+    labels = pg.labels
+    assert labels[0] == "run 1: RNN" and labels[1] == "run 2: GRU" and labels[2] == "run 3: LSTM"
     legend = [t.get_text() for t in pg.loss_ax.get_legend().get_texts()]
-    assert labels[0] in legend and labels[1] in legend
+    assert labels[0] in legend and labels[1] in legend and labels[2] + " (now)" in legend
     pg.buttons["clear"].click()
     assert pg.runs == []
 
@@ -189,7 +189,11 @@ def test_divergence_is_reported_and_the_weights_stay_finite(pg):
     assert pg.history.diverged
     assert "diverged at epoch" in pg.status.value
     assert all(np.isfinite(v).all() for v in pg.model.params.values())
-    assert pg.train() is False and "Reset" in pg.message.value
+    # Train again starts a new run from the same initial weights; the diverged one stays shown
+    pg.set(lr=0.01)
+    assert pg.train() is True and pg.wait(30)
+    assert "new run" in pg.status.value and not pg.history.diverged
+    assert pg.runs[-1]["diverged"] is not None
 
 
 def test_a_new_panel_stops_the_old_panels_run(pg):
@@ -238,7 +242,7 @@ def test_a_change_racing_the_train_press_is_undone_not_half_applied(pg):
     time.sleep(0.1)
     pg.controls["hidden_size"].set_state({"value": 7})  # as if it came from the browser
     assert pg.controls["hidden_size"].value == pg.model.hidden_size == 24
-    assert "cannot change while training" in pg.message.value
+    assert "cannot change while training" in pg.status.value
     pg.stop()
 
 
@@ -249,7 +253,7 @@ def test_a_task_change_while_training_is_undone(pg):
     pg.controls["task"].value = "echo"
     assert pg.controls["task"].value == "sine" and pg.data.name.startswith("sine")
     assert pg.model.hidden_size == pg.controls["hidden_size"].value
-    assert "cannot change while training" in pg.message.value
+    assert "cannot change while training" in pg.status.value
     pg.stop()
 
 

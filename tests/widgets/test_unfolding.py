@@ -13,24 +13,24 @@ from rnnlab.widgets.unfolding import DEFAULT_INPUT, UnfoldingView, parse_sequenc
 
 @pytest.fixture(scope="module")
 def _shared():
-    return UnfoldingView(k=6, m=3, seed=1)
+    return UnfoldingView(k=6, hidden_size=3, seed=1)
 
 
 @pytest.fixture
 def view(_shared):
     """One panel for the module (building one costs a full drawing), back at its defaults."""
-    defaults = {"k": 6, "m": 3, "activation": "tanh", "seed": 1, "inputs": DEFAULT_INPUT}
-    for name, value in defaults.items():
-        _shared.controls[name].value = value
+    _shared.set(k=6, hidden_size=3, activation="tanh", seed=1, inputs=DEFAULT_INPUT)
     _shared.reset()
     _shared.errors.clear()
     _shared.show_message("")
+    _shared.clear_notice()
     return _shared
 
 
 def _forward(view):
     """``h_1..h_k`` from an independent layer with the view's settings, and the outputs."""
-    layer = rnnlab.RNN(1, view.m, activation=view.activation, seed=view.controls["seed"].value)
+    layer = rnnlab.RNN(1, view.hidden_size, activation=view.activation,
+                       seed=view.settings()["seed"])
     for name in ("w_x", "w_h", "b_h"):  # the same seed gives the same weights
         np.testing.assert_array_equal(layer.params[name], view.params[name])
     out, _, _ = layer.forward(view.x[:, None, None])  # (k, 1, m)
@@ -123,9 +123,9 @@ def _pixels(png):
     return np.asarray(Image.open(io.BytesIO(png)).convert("RGB"))
 
 
-def test_m_activation_and_seed_rebuild_the_weights(view):
+def test_hidden_size_activation_and_seed_rebuild_the_weights(view):
     view.step()
-    view.controls["m"].value = 4
+    view.controls["hidden_size"].value = 4
     assert view.t == 0 and view.params["w_h"].shape == (4, 4)
     assert len(view.diagram.unit_cells[0]) == 4
     w_old = view.params["w_x"].copy()
@@ -141,29 +141,46 @@ def test_m_activation_and_seed_rebuild_the_weights(view):
     np.testing.assert_allclose(view.h, _forward(view)[0], rtol=0, atol=1e-12)
 
 
-def test_bad_input_shows_in_the_panel_and_keeps_the_last_good_inputs(view):
+def test_bad_typed_input_is_refused_in_the_status_line_and_the_last_good_inputs_stay(view):
     x_before = view.x
-    view.controls["inputs"].value = "0.5, 1, abc"  # no exception escapes
-    assert len(view.errors) == 1
-    shown = html.unescape(view.message.value)
-    assert "'abc'" in shown and "not a number" in shown and "previous inputs" in shown
+    box = view.controls["inputs"]
+    box.set_state({"value": "0.5, 1, abc"})  # typed in the browser: no exception escapes
+    shown = html.unescape(view.status.value)
+    assert "'abc'" in shown and "not a number" in shown and "previous" in shown
+    assert "0.5, 1, abc" in shown  # what was typed is not lost
+    assert box.value == view.settings()["inputs"] and view.errors == []
     np.testing.assert_array_equal(view.x, x_before)
-    view.controls["inputs"].value = "1, 2"
-    assert len(view.errors) == 2 and "at least k = 6" in view.errors[-1][1]
-    np.testing.assert_array_equal(view.x, x_before)
-    # a good sequence clears the message and starts again from h_0
+    with pytest.raises(ValueError, match="inputs: entry 3, 'abc', is not a number"):
+        box.value = "0.5, 1, abc"  # from code: an error, never a silent change
+    # fewer numbers than k: taken, and k follows with a note saying so
     view.step()
-    view.controls["inputs"].value = "1; 2 3, -1, 0.5, 0, 2"
-    assert view.message.value.count("color:#cf222e") == 0 and view.t == 0
-    np.testing.assert_array_equal(view.x, [1, 2, 3, -1, 0.5, 0])
-    # k larger than the input: refused, the slider goes back
-    view.controls["k"].value = 8
-    assert view.controls["k"].value == 6 and view.n_copies == 6
-    assert "k = 8" in view.errors[-1][1]
+    box.set_state({"value": "1; 2 3, -1"})
+    assert view.k == 4 and view.t == 0 and view.n_copies == 4
+    assert "k is now 4 (was 6)" in html.unescape(view.status.value)
+    np.testing.assert_array_equal(view.x, [1, 2, 3, -1])
+    # k beyond the inputs: the slider ends there; from code an error names the limit
+    assert view.controls["k"].max == 4
+    with pytest.raises(ValueError, match=r"k must be an integer from 1 to 4 \(at most 12, and at "
+                                         r"most the 4 inputs\), got 8"):
+        view.controls["k"].value = 8
+    with pytest.raises(ValueError, match="k must be"):
+        view.set(k=8)
+    assert view.k == 4 and view.errors == []
+
+
+def test_m_still_works_with_a_deprecation_warning():
+    with pytest.warns(DeprecationWarning, match="hidden_size"):
+        view = UnfoldingView(k=3, m=2)
+    assert view.hidden_size == 2
+    with pytest.warns(DeprecationWarning):
+        assert view.m == 2
+    with pytest.warns(DeprecationWarning):
+        view.set(m=4)
+    assert view.params["w_h"].shape == (4, 4)
 
 
 def test_set_inputs_and_parse_sequence():
-    view = UnfoldingView(k=3, m=2, inputs=[0.1, -0.2, 0.3, 0.4])
+    view = UnfoldingView(k=3, hidden_size=2, inputs=[0.1, -0.2, 0.3, 0.4])
     np.testing.assert_array_equal(view.x, [0.1, -0.2, 0.3])
     view.set_inputs(np.array([1.0, 2.0, 3.0]))
     assert view.controls["inputs"].value == "1, 2, 3"

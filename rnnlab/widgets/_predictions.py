@@ -1,0 +1,194 @@
+"""What a model predicts on held-out data, drawn in the form that fits its pattern.
+
+:class:`PredictionPlot` makes the artists once for a model and data set and
+then only moves them, so a live frame during training re-renders just the
+predictions and a short stamp at the right of the title ("epoch 12", and the
+accuracy for classes) over the rest of the figure, which is kept from the
+last full render (:meth:`rnnlab.widgets._base.Canvas.draw_dynamic`):
+
+=================================  =============================================
+model                              picture
+=================================  =============================================
+classes, one per sequence          validation accuracy per class (bars)
+classes, one per step              one sequence's classes per step
+numbers, one per sequence          prediction against target (points, diagonal)
+numbers, one per step              one sequence: target and prediction over steps
+=================================  =============================================
+
+Predictions of a model whose weights blew up (inf, NaN, 1e300) are drawn
+clipped to the plot, never passed raw to matplotlib.
+"""
+from __future__ import annotations
+
+import numpy as np
+
+from ._base import COLORS
+
+
+class PredictionPlot:
+    """The prediction picture of ``model`` on ``ds``, drawn on ``ax``.
+
+    Parameters
+    ----------
+    ax : matplotlib Axes (cleared)
+    model : the SequenceModel (its pattern and loss choose the picture)
+    ds : the Dataset predicted on (validation data)
+    legend : ``"right"`` (beside the axes) or ``"above"``
+    short : short titles, for a half-width figure
+    """
+
+    def __init__(self, ax, model, ds, legend="right", short=False):
+        self.ax, self.ds = ax, ds
+        self.short = short
+        self.kind = _kind(model, ds)
+        self.epoch = None
+        ax.clear()
+        self._legend = legend
+        getattr(self, f"_setup_{self.kind}")(model)
+        # the title is static; the stamp at its right says which epoch is shown (few
+        # glyphs: text is the dearest part of a live frame)
+        pad = 16 if legend == "above" and ax.get_legend() is not None else 6
+        self.title = ax.set_title(self._head, loc="left", pad=pad)
+        self.stamp = ax.set_title("", loc="right", pad=pad)
+        self.dynamic = self._moving + [self.stamp]
+
+    # -- what the model says -------------------------------------------------------------
+    def update(self, model, epoch=None):
+        """Predict again and move the artists; returns True if the limits had to change
+        (then the whole figure must be re-rendered, not only :attr:`dynamic`)."""
+        with np.errstate(all="ignore"):
+            pred = np.asarray(model.predict(self.ds.x), dtype=np.float64)
+        self.epoch = epoch
+        return getattr(self, f"_update_{self.kind}")(pred)
+
+    def _stamp(self, extra=""):
+        when = "" if self.epoch is None else (
+            "before training" if self.epoch == 0 else f"epoch {self.epoch}")
+        self.stamp.set_text("  ·  ".join(p for p in (extra, when) if p))
+
+    # -- classes, one per sequence: accuracy per class -------------------------------------
+    def _setup_class_bars(self, model):
+        ds, ax = self.ds, self.ax
+        n_cls = int(model.output_size)
+        names = ds.meta.get("class_names", [str(i) for i in range(n_cls)])
+        self._bars = ax.bar(range(n_cls), np.zeros(n_cls), color=COLORS["pred"], alpha=0.7)
+        ax.set_xticks(range(n_cls), names)
+        ax.set_ylim(0, 1)
+        ax.set_ylabel("accuracy")
+        self._head = "accuracy per class" if self.short else "validation accuracy per class"
+        self._moving = list(self._bars)
+
+    def _update_class_bars(self, pred):
+        y = self.ds.y
+        guess = np.nan_to_num(pred, nan=-np.inf).argmax(-1)
+        for c, bar in enumerate(self._bars):
+            bar.set_height(float(np.mean(guess[y == c] == c)) if np.any(y == c) else 0.0)
+        self._stamp(f"overall {np.mean(guess == y):.0%}")
+        return False
+
+    # -- classes, one per step: one sequence --------------------------------------------------
+    def _setup_class_steps(self, model):
+        ds, ax = self.ds, self.ax
+        steps = np.arange(1, ds.y.shape[0] + 1)  # panels number steps from 1
+        ax.step(steps, ds.y[:, 0], where="mid", color=COLORS["target"], label="target class")
+        (self._line,) = ax.plot(steps, np.zeros(len(steps)), "o", color=COLORS["pred"], ms=4,
+                                label="predicted")
+        ax.set_xlabel("step")
+        ax.set_ylim(-0.5, int(model.output_size) - 0.5)
+        self._put_legend()
+        self._head = "one sequence" if self.short else "one validation sequence"
+        self._moving = [self._line]
+
+    def _update_class_steps(self, pred):
+        guess = np.nan_to_num(pred, nan=-np.inf).argmax(-1)
+        self._line.set_ydata(guess[:, 0])
+        self._stamp(f"step accuracy {np.mean(guess == self.ds.y):.0%}")
+        return False
+
+    # -- numbers, one per sequence: prediction against target ----------------------------------
+    def _setup_scatter(self, model):
+        ax, t = self.ax, self.ds.y[:, 0]
+        lo, hi = float(t.min()), float(t.max())
+        pad = 0.15 * (hi - lo or 1.0)
+        self._limits = (lo - pad, hi + pad)
+        ax.plot(self._limits, self._limits, color=COLORS["target"], lw=1, label="prediction = target")
+        (self._line,) = ax.plot(t, np.zeros_like(t), "o", ms=3, color=COLORS["pred"], alpha=0.7)
+        ax.set_xlim(*self._limits)
+        ax.set_ylim(*self._limits)
+        ax.set_xlabel("target")
+        ax.set_ylabel("prediction")
+        self._head = "prediction vs target" if self.short else "validation: prediction vs target"
+        self._moving = [self._line]
+
+    def _update_scatter(self, pred):
+        p = _clipped(pred[:, 0], self._limits)
+        self._line.set_ydata(p)
+        full = False
+        finite = p[np.isfinite(p)]
+        lo, hi = self._limits
+        if finite.size:  # grow the frame to hold the predictions, within a sane range
+            span = (hi - lo) or 1.0
+            want = (min(lo, float(finite.min()) - 0.05 * span), max(hi, float(finite.max()) + 0.05 * span))
+            want = (max(want[0], lo - 10 * span), min(want[1], hi + 10 * span))
+            if want != self.ax.get_ylim():
+                self.ax.set_ylim(*want)
+                full = True
+        self._stamp()
+        return full
+
+    # -- numbers, one per step: one sequence ----------------------------------------------------
+    def _setup_sequence(self, model):
+        ds, ax = self.ds, self.ax
+        target = ds.y[:, 0, 0]
+        steps = np.arange(1, len(target) + 1)  # panels number steps from 1
+        mask = ds.meta.get("mask")
+        if mask is not None:  # fill-in-the-middle: shade the steps the model must fill
+            hidden = np.flatnonzero(np.asarray(mask)[:, 0])
+            if hidden.size:
+                ax.axvspan(hidden[0] + 0.5, hidden[-1] + 1.5, color="#f2c14e", alpha=0.25, lw=0,
+                           label="hidden gap")
+        dots = len(steps) <= 6  # a short sequence reads better as dots
+        ax.plot(steps, target, color=COLORS["target"], lw=2, label="target",
+                marker="o" if dots else None, ms=4)
+        (self._line,) = ax.plot(steps, np.zeros_like(target), color=COLORS["pred"], lw=1.5, ls="--",
+                                label="prediction", marker="o" if dots else None, ms=4)
+        if dots:
+            ax.set_xticks(steps)
+        lo, hi = float(target.min()), float(target.max())
+        pad = 0.25 * (hi - lo or 1.0)
+        self._limits = (lo - pad, hi + pad)
+        ax.set_ylim(*self._limits)
+        ax.set_xlabel("output step")
+        self._put_legend()
+        self._head = "one sequence" if self.short else "one validation sequence"
+        self._moving = [self._line]
+
+    def _update_sequence(self, pred):
+        lo, hi = self._limits
+        span = hi - lo
+        # the frame holds the targets; a wild prediction leaves it at the edge, never rescales it
+        self._line.set_ydata(_clipped(pred[:, 0, 0], (lo - span, hi + span)))
+        self._stamp()
+        return False
+
+    def _put_legend(self):
+        if self._legend == "above":
+            self.ax.legend(loc="lower center", bbox_to_anchor=(0.5, 1.0), ncol=3, fontsize=7,
+                           borderaxespad=0.1)
+        else:
+            self.ax.legend(loc="upper left", bbox_to_anchor=(1.01, 1.0), borderaxespad=0)
+
+
+def _kind(model, ds):
+    if ds.loss == "cross-entropy":
+        return "class_bars" if model.per_sequence else "class_steps"
+    return "scatter" if model.per_sequence else "sequence"
+
+
+def _clipped(values, limits):
+    """Values for drawing: +-inf and huge numbers pinned at the limits, NaN left as a gap."""
+    lo, hi = limits
+    values = np.asarray(values, dtype=np.float64)
+    out = np.clip(values, lo, hi)
+    out[np.isnan(values)] = np.nan
+    return out
