@@ -21,7 +21,7 @@ from urllib.parse import urlsplit
 import pytest
 
 REPO = Path(__file__).resolve().parents[2]
-pytestmark = pytest.mark.timeout(1500)  # a first build runs every notebook
+pytestmark = [pytest.mark.timeout(1500), pytest.mark.slow]  # a first build runs every notebook
 
 
 def _load(path, name):
