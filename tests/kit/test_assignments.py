@@ -14,7 +14,7 @@ import pytest
 
 REPO = Path(__file__).resolve().parents[2]
 BUILD = REPO / "kit" / "assignments" / "build.py"
-pytestmark = pytest.mark.timeout(1200)
+pytestmark = [pytest.mark.timeout(1200), pytest.mark.slow]
 
 spec = importlib.util.spec_from_file_location("rnnlab_kit_assignments", BUILD)
 assignments = importlib.util.module_from_spec(spec)
