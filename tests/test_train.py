@@ -210,9 +210,8 @@ def _playground_run(task_name, seed):
     return tr, tr.run()
 
 
-@pytest.mark.parametrize("task", ["sine", "noisy-sine", "echo", "adding", "copy", "classification",
-                                  "generation", "two-to-three", "fill-in-middle", "one-to-one",
-                                  "sunspots"])
+# one task per pattern and loss (all eleven take twice as long, and the survey covers them)
+@pytest.mark.parametrize("task", ["sine", "echo", "adding", "copy", "generation", "two-to-three"])
 def test_ordinary_training_stays_far_below_the_explosion_limit(task):
     # a survey of 2,496 runs of these tasks (3 cells, 4 optimisers, clip on/off, seeds 0-1)
     # found the largest update loss at 19 times the scale at the tasks' learning rates and
