@@ -87,7 +87,8 @@ def main() -> int:
     print("| notebook | words | code lines | run (s) | Try-this | to write | estimate (min) |")
     print("|---|---|---|---|---|---|---|")
     for r in rows:
-        print(f"| `{r['notebook']}` | {r['words']} | {r['code_lines']} | {r['run_seconds']} | {r['try_prompts']} "
+        name = r["notebook"].rsplit("/", 1)[-1].removesuffix(".ipynb")
+        print(f"| [{name}](../notebooks/{r['notebook']}) | {r['words']} | {r['code_lines']} | {r['run_seconds']} | {r['try_prompts']} "
               f"| {r['functions_to_write']} | {r['minutes']} |")
     lessons = sum(r["minutes"] for r in rows if not r["notebook"].startswith("exercises/"))
     print(f"\nLessons together: {lessons} minutes (about {lessons / 60:.1f} hours); the exercises: "

@@ -21,7 +21,7 @@ from urllib.parse import urlsplit
 import pytest
 
 REPO = Path(__file__).resolve().parents[2]
-pytestmark = pytest.mark.timeout(1500)  # a first build runs every notebook
+pytestmark = [pytest.mark.timeout(1500), pytest.mark.slow]  # a first build runs every notebook
 
 
 def _load(path, name):
@@ -37,12 +37,20 @@ HTML = site_build.HTML
 WIDGET_VIEW = "application/vnd.jupyter.widget-view+json"
 
 
+_built = {}
+
+
 @pytest.fixture(scope="module")
 def site():
-    done = subprocess.run([sys.executable, str(REPO / "kit" / "site" / "build.py")], cwd=REPO,
-                          capture_output=True, text=True, timeout=1500)
-    assert done.returncode == 0, done.stdout[-4000:] + done.stderr[-4000:]
-    assert "internal links checked" in done.stdout
+    """Build once per session; a failed build fails every test that needs it, with its reason."""
+    if "done" not in _built:
+        _built["done"] = subprocess.run([sys.executable, str(REPO / "kit" / "site" / "build.py")], cwd=REPO,
+                                        capture_output=True, text=True, timeout=1500)
+    done = _built["done"]
+    if done.returncode or "internal links checked" not in done.stdout:
+        reasons = [ln for ln in (done.stdout + done.stderr).splitlines()
+                   if "WARNING" in ln or "ERROR" in ln or "Error" in ln or "broken" in ln or ln.startswith("  ")]
+        pytest.fail("the site did not build:\n" + "\n".join(reasons[-40:] or [done.stdout[-3000:]]), pytrace=False)
     return HTML
 
 
