@@ -474,8 +474,18 @@ class Trainer:
         monitored = vloss if vloss is not None else train_loss
         improved = monitored < self._best[0] - self.min_delta
         best = (monitored, self.model.get_params()) if improved else self._best
-        saved = (self._epoch, self._best, self._since_best, h.best_epoch, self._epoch_losses,
-                 self._epoch_start_update, self._cursor, len(h.epoch), len(h.hidden_grad_norms))
+        since_best = 0 if improved else self._since_best + 1
+        best_epoch = self._epoch + 1 if improved else h.best_epoch
+        early_stop = self.patience is not None and since_best >= self.patience
+        if early_stop and best[1] is None:  # the monitored loss was never a finite number
+            stopped = (f"early stopping at epoch {self._epoch + 1}: the monitored loss was never "
+                       "finite, so there are no better weights to go back to")
+        elif early_stop:
+            stopped = (f"early stopping at epoch {self._epoch + 1}: no improvement for "
+                       f"{self.patience} epochs; restored the weights of epoch {best_epoch}")
+        saved = (self._epoch, self._best, self._since_best, h.best_epoch, h.stopped,
+                 self._epoch_losses, self._epoch_start_update, self._cursor, len(h.epoch),
+                 len(h.hidden_grad_norms))
         try:
             self._epoch += 1
             for values, v in ((h.epoch, self._epoch), (h.train_loss, train_loss),
@@ -483,30 +493,26 @@ class Trainer:
                 values.append(v)
             if hidden is not None:
                 h.hidden_grad_norms.append(hidden)
-            self._best, self._since_best = best, (0 if improved else self._since_best + 1)
-            h.best_epoch = self._epoch if improved else h.best_epoch
+            self._best, self._since_best, h.best_epoch = best, since_best, best_epoch
             self._epoch_losses, self._epoch_start_update = [], h.updates
             self._cursor = _Cursor()
+            if early_stop:
+                h.stopped = stopped
         except BaseException:
-            (self._epoch, self._best, self._since_best, h.best_epoch, self._epoch_losses,
-             self._epoch_start_update, self._cursor, n_epochs, n_hidden) = saved
+            (self._epoch, self._best, self._since_best, h.best_epoch, h.stopped,
+             self._epoch_losses, self._epoch_start_update, self._cursor, n_epochs,
+             n_hidden) = saved
             for values in (h.epoch, h.train_loss, h.valid_loss, h.wall_time):
                 del values[n_epochs:]
             del h.hidden_grad_norms[n_hidden:]
             raise
-        self._notify("epoch")
-        if self.patience is not None and self._since_best >= self.patience:
-            if self._best[1] is None:  # the monitored loss was never a finite number
-                h.stopped = (f"early stopping at epoch {self._epoch}: the monitored loss was never "
-                             "finite, so there are no better weights to go back to")
-                return "epoch"
+        if early_stop and best[1] is not None:
             try:
-                self.model.set_params(self._best[1])
+                self.model.set_params(best[1])
             finally:  # interrupted half-way: finish it, the weights must not be a mixture
-                for key, v in self._best[1].items():
+                for key, v in best[1].items():
                     self.model.params[key][...] = v
-            h.stopped = (f"early stopping at epoch {self._epoch}: no improvement for "
-                         f"{self.patience} epochs; restored the weights of epoch {h.best_epoch}")
+        self._notify("epoch")
         return "epoch"
 
     def _elapsed_now(self):
@@ -536,7 +542,9 @@ class Trainer:
     def _interrupted(self, err):
         """Say in the history what interrupted run()/step() (unless it had ended already)."""
         h = self.history
-        self._was_interrupted = True
+        # in the middle of training, the next run() carries on with this one; a run that
+        # had ended (stopped says why) and was cut in its last callback has ended
+        self._was_interrupted = h.stopped is None
         if h.stopped is None:
             what = f"{type(err).__name__}: {err}" if str(err) else type(err).__name__
             h.stopped = (f"interrupted by {what}, in epoch {self._epoch + 1} after update "

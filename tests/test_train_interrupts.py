@@ -55,13 +55,19 @@ def reference(mode, epochs=3):
 
 
 def finish(tr, limit=50):
-    """run() until it ends by itself; returns how many times it was interrupted."""
+    """run() until it ends by itself; returns how many times it was interrupted.
+
+    After an interruption ``history.stopped`` says whether training was cut in the
+    middle ("interrupted by ...": run again) or had ended (early stopping, say) and
+    only its last callback was cut.
+    """
     for interruptions in range(limit):
         try:
             tr.run(epochs=tr.epochs - tr.epoch)
             return interruptions
         except (KeyboardInterrupt, ValueError):
-            pass
+            if not tr.history.stopped.startswith("interrupted by "):
+                return interruptions + 1
     raise AssertionError(f"still interrupted after {limit} tries")
 
 
@@ -209,6 +215,21 @@ def test_keyboard_interrupt_anywhere_continues_from_the_last_completed_update(po
     assert_same(fingerprint(tr), reference(mode))
 
 
+def test_an_interrupt_after_early_stopping_was_decided_keeps_the_decision():
+    def callback(trainer, what):
+        if what == "epoch" and trainer.epoch == 2:
+            raise KeyboardInterrupt
+
+    tr = trainer(patience=1, min_delta=1e9, callback=callback)  # stops after epoch 2
+    with pytest.raises(KeyboardInterrupt):
+        tr.run()
+    ref = trainer(patience=1, min_delta=1e9)
+    ref.run()
+    assert tr.history.stopped == ref.history.stopped
+    assert tr.history.stopped.startswith("early stopping at epoch 2")
+    assert_same(fingerprint(tr), fingerprint(ref))  # the best weights are back, as in ref
+
+
 # ---------------------------------------------------------------------------
 # a real SIGINT, sent at random moments by another thread
 # ---------------------------------------------------------------------------
@@ -249,6 +270,7 @@ def test_real_sigint_during_training_changes_nothing_but_the_wall_time(mode, pat
     finally:
         done.set()
         thread.join(timeout=5)
+        time.sleep(0.05)  # a signal still on its way is handled (and ignored) by `handler`
         signal.signal(signal.SIGINT, previous)
     ref = trainer(mode, epochs=EPOCHS, patience=patience)
     ref.run()

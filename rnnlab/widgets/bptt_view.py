@@ -361,8 +361,8 @@ class BPTTView(Panel):
                                 edgecolors=CUT_COLOR, linewidths=2.0, zorder=4)
         self._labels = [ax.text(t, 0, "h" + sub(t), ha="center", va="center", fontsize=fs, zorder=5)
                         for t in steps]
-        self._value_texts = [ax.text(t, -0.5, "", ha="center", va="center", fontsize=fs - 0.5, zorder=5)
-                        for t in steps]
+        self._value_texts = [ax.text(t, -0.5, "", ha="center", va="center", fontsize=fs - 0.5,
+                                     zorder=5) for t in steps]
         # the colour scale of ||dL/dh_t||, fixed by the full backward pass (no colour bar:
         # the numbers are written under the nodes, and a colour bar's ticks would cost
         # more to draw than the whole chain)

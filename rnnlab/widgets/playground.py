@@ -314,8 +314,8 @@ class Playground(TrainingPanel):
         first_valid = self.trainer.evaluate(self.trainer.valid)
         # a run gets its number, its settings and its label when it starts training
         self.run = {"id": None, "task": self._values["task"], "start": None, "live": None,
-                    "changes": [], "curve": {"epoch": [0], "train": [first], "valid": [first_valid]},
-                    "diverged": None, "reached": None, "loss": self.data.loss}
+                    "changes": [], "diverged": None, "reached": None, "loss": self.data.loss,
+                    "curve": {"epoch": [0], "train": [first], "valid": [first_valid]}}
         self._pred = None  # new model or data: the prediction plot is made again
         self.show_message("")
         self._set_status(f"ready: {self.model.num_params()} parameters, loss {first:.4g} before "
@@ -491,7 +491,8 @@ class Playground(TrainingPanel):
             return
         h, curve = tr.history, run["curve"]
         rate = (h.updates - self._updates_at_start) / max(self._elapsed(), 1e-9)
-        text = f"{loss_text(tr.epoch, curve['train'][-1], curve['valid'][-1])}  ·  {rate:.0f} updates/s"
+        text = (f"{loss_text(tr.epoch, curve['train'][-1], curve['valid'][-1])}"
+                f"  ·  {rate:.0f} updates/s")
         reached = ""
         if run["reached"] is not None:
             epoch, seconds = run["reached"]
@@ -556,13 +557,13 @@ class Playground(TrainingPanel):
         """The right end of the epoch axis: 10, 20, 50, 100...
 
         A growing curve fills the frame from early on, and the frame changes (a
-        full redraw) only a few times a run: a run starts in a frame a fifth of
+        full redraw) only a few times a run: a run starts in a frame a tenth of
         its planned length.
         """
         runs = self.runs + ([self.run] if self.run is not None else [])
         last = max([r["curve"]["epoch"][-1] for r in runs] + [10])
         if self.runner.running:
-            last = max(last, getattr(self, "_planned", 0) / 5)
+            last = max(last, getattr(self, "_planned", 0) / 10)
         return nice(last)
 
     def draw_loss(self, extra_update=None):
@@ -702,7 +703,8 @@ def _as_settings_dict(settings):
         try:
             settings = json.loads(settings)
         except json.JSONDecodeError as err:
-            raise ValueError(f"settings are not valid JSON: {err} (got {settings[:60]!r})") from None
+            raise ValueError(f"settings are not valid JSON: {err} (got {settings[:60]!r})"
+                             ) from None
     if not isinstance(settings, dict):
         raise TypeError(f"settings must be a dict or a JSON object, got {type(settings).__name__} "
                         f"{settings!r}")
