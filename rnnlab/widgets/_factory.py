@@ -1,8 +1,9 @@
 """The one place where panel controls are made (the control factory).
 
 :func:`make_control` turns a :class:`~rnnlab.widgets._settings.Setting` into a
-core ipywidgets control, :func:`make_button` makes a button; every panel makes
-its controls through them, so a different kind of control (an accessible
+core ipywidgets control; :func:`make_button`, :func:`make_text_area` and
+:func:`make_disclosure` make the rest of what a learner operates. Every panel
+makes its controls through them, so a different kind of control (an accessible
 component, say) is swapped in here, once, for every panel.
 
 The controls are thin subclasses of the core widgets (same browser views, no
@@ -355,3 +356,18 @@ def make_button(name, description, icon="", style="", tooltip=""):
                           tooltip=tooltip, layout=ipywidgets.Layout(width="auto"))
     b.add_class(css_class(name))
     return b
+
+
+def make_text_area(name, placeholder="", description=""):
+    """A box for several lines of text (the Share box), class ``rnnlab-<name>``."""
+    area = ipywidgets.Textarea(placeholder=placeholder, description=description,
+                               layout=ipywidgets.Layout(width="98%", height="80px"))
+    area.add_class(css_class(name))
+    return area
+
+
+def make_disclosure(title, children):
+    """A section the learner opens and closes (closed at first)."""
+    box = ipywidgets.Accordion(children=[ipywidgets.VBox(list(children))], selected_index=None)
+    box.set_title(0, title)
+    return box

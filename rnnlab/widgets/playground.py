@@ -39,7 +39,7 @@ from ..train import Trainer
 from . import tasks
 from ._base import COLORS, DECADES, Canvas
 from ._lossplot import fit_legend, loss_limits, nice, plotted
-from ._factory import make_button
+from ._factory import make_button, make_disclosure, make_text_area
 from ._predictions import PredictionPlot
 from ._settings import Choice, Flag, Float, Int
 from ._training import TrainingPanel, loss_text
@@ -161,10 +161,7 @@ class Playground(TrainingPanel):
                 ("export", "Export settings", "download", "write the settings as JSON below"),
                 ("load", "Load settings", "upload", "apply the JSON below")):
             self.buttons[name] = make_button(name, text, icon, "", tip)
-        self.share = ipywidgets.Textarea(
-            placeholder="settings as JSON: Export fills this; paste and Load",
-            layout=ipywidgets.Layout(width="98%", height="80px"))
-        self.share.add_class("rnnlab-share")
+        self.share = make_text_area("share", "settings as JSON: Export fills this; paste and Load")
 
     def _build_views(self):
         # fixed margins: tight_layout on every live frame would double the cost of a redraw
@@ -187,9 +184,8 @@ class Playground(TrainingPanel):
                               layout=ipywidgets.Layout(flex_flow="row wrap"))
         right = ipywidgets.VBox([bar, self.status, self.loss_canvas.image, self.pred_canvas.image,
                                  self.message])
-        share = ipywidgets.Accordion(children=[ipywidgets.VBox([
-            ipywidgets.HBox([b["export"], b["load"]]), self.share])], selected_index=None)
-        share.set_title(0, "Share these settings")
+        share = make_disclosure("Share these settings",
+                                [ipywidgets.HBox([b["export"], b["load"]]), self.share])
         return ipywidgets.VBox([ipywidgets.HBox([left, right]), share])
 
     def _wire(self):
