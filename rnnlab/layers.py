@@ -364,9 +364,7 @@ class Recurrent:
         if dout.shape != (T, N, self.output_size):
             raise ValueError(f"dout must have shape (T, N, dirs*H) = {(T, N, self.output_size)}, "
                              f"got {dout.shape}")
-        dstate = (self.state_tuple(dh_n, N, "dh_n") if dh_n is not None
-                  else tuple(np.zeros((self.num_layers * self.num_directions, N, self.hidden_size),
-                                      self.dtype) for _ in range(self.state_size)))
+        dstate = self.state_tuple(dh_n, N, "dh_n")  # None: zeros
         return self.backward_unchecked(dout, dstate, cache, return_dh)
 
     def backward_unchecked(self, dout, dstate, cache, return_dh=False):

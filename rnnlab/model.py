@@ -459,7 +459,7 @@ class SequenceModel:
         """
         rnn_cache, out_shape, steps, feat, _ = cache
         if dstate is None:
-            dstate = self._zero_dstate(dz.shape[1])
+            dstate = self.rnn.state_tuple(None, dz.shape[1])  # zeros
         S, N, O = dz.shape
         dz2 = dz.reshape(S * N, O)  # (S*N, O)
         grads_head = {"w_y": dz2.T @ feat.reshape(S * N, -1), "b_y": dz2.sum(axis=0)}
@@ -468,10 +468,6 @@ class SequenceModel:
         res = self.rnn.backward_unchecked(dout, dstate, rnn_cache, return_dh)
         grads = {**res[2], **grads_head}
         return (grads, res[1]) + ((res[3],) if return_dh else ())
-
-    def _zero_dstate(self, N):
-        shape = (self.rnn.num_layers * self.rnn.num_directions, N, self.rnn.hidden_size)
-        return tuple(np.zeros(shape, self.dtype) for _ in range(self.rnn.state_size))
 
     def _batch(self, x, y, h0):
         """``x`` itself when it is a :class:`Batch`, else :meth:`prepare` of the arrays."""
