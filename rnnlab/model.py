@@ -63,6 +63,20 @@ class Batch(NamedTuple):
                      self.steps_out)
 
 
+def _weight_counter(cell, bidirectional, gru_variant):
+    """``count(input_size, hidden_size, output_size, num_layers)``: how many weights a model
+    with this cell and direction has at those sizes, output layer included (for
+    :func:`rnnlab.layers.check_weight_memory`, which tries other sizes to name the culprit)."""
+    dirs = 2 if bidirectional else 1
+
+    def count(input_size, hidden_size, output_size, num_layers):
+        return (layer_weight_count(cell, input_size, hidden_size, num_layers, bidirectional,
+                                   gru_variant)
+                + output_size * (dirs * hidden_size + 1))  # w_y and b_y
+
+    return count
+
+
 def _name(value, what, choices):
     if isinstance(value, str):
         value = _ALIASES.get(value.lower().replace("_", "-"), value.lower().replace("_", "-"))
@@ -139,7 +153,7 @@ class SequenceModel:
         self.rnn = make_layer(cell, input_size, hidden_size, num_layers, bidirectional,
                               activation=activation, variant=gru_variant, seed=rng, dtype=dtype,
                               fast=fast)
-        check_weight_memory(self._weight_count, dict(
+        check_weight_memory(_weight_counter(self.rnn.cell, self.rnn.bidirectional, gru_variant), dict(
             input_size=self.rnn.input_size, hidden_size=self.rnn.hidden_size,
             output_size=self.output_size, num_layers=self.rnn.num_layers), self.rnn.dtype)
         bound = 1.0 / np.sqrt(self.rnn.output_size)
@@ -169,24 +183,12 @@ class SequenceModel:
         if not isinstance(bidirectional, bool):
             raise TypeError(f"bidirectional must be True or False, got {bidirectional!r}")
         variant = config["gru_variant"]
-        dirs = 2 if bidirectional else 1
-
-        def count(input_size, hidden_size, output_size, num_layers):
-            return (layer_weight_count(cell, input_size, hidden_size, num_layers, bidirectional,
-                                       variant) + output_size * (dirs * hidden_size + 1))
-
-        check_weight_memory(count, sizes, check_dtype(config["dtype"]))
+        check_weight_memory(_weight_counter(cell, bidirectional, variant), sizes,
+                            check_dtype(config["dtype"]))
         shapes = layer_param_shapes(cell, sizes["input_size"], sizes["hidden_size"],
                                     sizes["num_layers"], bidirectional, variant)
         O, H = sizes["output_size"], sizes["hidden_size"]
-        return {**shapes, "w_y": (O, dirs * H), "b_y": (O,)}
-
-    def _weight_count(self, input_size, hidden_size, output_size, num_layers):
-        """Weights of a model like this one with these sizes (the output layer included)."""
-        dirs = self.rnn.num_directions
-        return (layer_weight_count(self.rnn.cell, input_size, hidden_size, num_layers,
-                                   self.rnn.bidirectional, getattr(self.rnn, "variant", "pytorch"))
-                + output_size * (dirs * hidden_size + 1))
+        return {**shapes, "w_y": (O, (2 if bidirectional else 1) * H), "b_y": (O,)}
 
     # -- convenience -------------------------------------------------------------
     cell = property(lambda self: self.rnn.cell)
