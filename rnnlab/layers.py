@@ -30,6 +30,7 @@ from typing import NamedTuple
 import numpy as np
 
 from . import cells, fast_cells
+from .activations import ACTIVATIONS
 from ._validate import as_array, as_sequence, check_choice, check_dtype, check_int, check_seed
 
 CELLS = ("rnn", "gru", "lstm")
@@ -447,7 +448,7 @@ class RNN(Recurrent):
 
     def __init__(self, input_size, hidden_size, num_layers=1, bidirectional=False,
                  activation="tanh", seed=0, dtype="float64", fast=True):
-        self.activation = check_choice(activation, "activation", ("sigmoid", "tanh", "relu"))
+        self.activation = check_choice(activation, "activation", ACTIVATIONS)
         super().__init__(input_size, hidden_size, num_layers, bidirectional, seed, dtype, fast)
 
     def _seq_forward(self, x, state0, p):

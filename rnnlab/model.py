@@ -25,7 +25,7 @@ import numpy as np
 
 from . import losses
 from ._validate import as_array, as_sequence, check_choice, check_dtype, check_int, check_seed
-from .activations import get_activation
+from .activations import OUTPUT_ACTIVATIONS, get_activation
 from .layers import (CELLS, check_weight_memory, layer_key, layer_param_shapes,
                      layer_weight_count, make_layer, renamed_layer_key)
 from .patterns import PATTERNS, get_pattern  # noqa: F401 (rnnlab.model.PATTERNS, as before)
@@ -145,7 +145,7 @@ class SequenceModel:
             self.output_activation = "softmax"
         else:
             self.output_activation = "identity" if output_activation is None else _name(
-                output_activation, "output_activation", ("identity", "sigmoid", "tanh", "relu"))
+                output_activation, "output_activation", OUTPUT_ACTIVATIONS)
         self.output_length = (None if output_length is None
                               else check_int(output_length, "output_length", low=1))
         self.seed = seed
