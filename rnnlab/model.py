@@ -509,7 +509,8 @@ class SequenceModel:
 
         This is the vanishing/exploding-gradient picture: for many-to-one the
         loss sits at the last step and the norms show how much of it reaches
-        each earlier state. ``layer`` (0 reads the inputs) and ``direction``
+        each earlier state. ``x, y, h0`` as in :meth:`loss_and_grads` (a
+        :class:`Batch` with ``y=None`` too). ``layer`` (0 reads the inputs) and ``direction``
         (``"forward"``, or ``"reverse"`` in a bidirectional model) pick the
         states. ``unit`` (``""``, ``"_reverse"``, ``"_l1"``...) is the old way
         to pick them, deprecated. Returns a ``(T,)`` float64 array.
