@@ -256,7 +256,11 @@ class Recurrent:
                 for name, arr in self.params.items()
                 if (name.endswith(sfx) and name[: len(name) - len(sfx)] in ("w_x", "w_h", "b_h", "b_hn"))}
 
-    unit_params = direction_params  # its name in rnnlab 0.1
+    def unit_params(self, sfx):
+        """Deprecated name of :meth:`direction_params` (rnnlab 0.1)."""
+        warnings.warn("unit_params() is deprecated: use direction_params()", DeprecationWarning,
+                      stacklevel=2)
+        return self.direction_params(sfx)
 
     # -- the cell-specific sequence functions -------------------------------
     def _seq_forward(self, x, state0, p):
