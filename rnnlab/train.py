@@ -45,7 +45,8 @@ from .patterns import get_pattern
 
 class TrainingDiverged(RuntimeError):
     """Raised by :meth:`Trainer.step` (and a later :meth:`Trainer.run`) once an
-    update produced a non-finite loss, gradient or weight."""
+    update produced a non-finite loss, gradient or weight, or a loss that exploded
+    (see ``explode_factor``)."""
 
 
 @dataclass
@@ -326,7 +327,8 @@ class Trainer:
         """Make one update (one batch, or one window with truncated/windowed BPTT).
 
         Returns the update's loss. Raises :class:`TrainingDiverged` if the
-        update was refused because numbers became NaN or infinite.
+        update was refused because numbers became NaN or infinite or the loss
+        exploded.
         """
         if self.history.diverged:
             raise TrainingDiverged(self.history.stopped)
