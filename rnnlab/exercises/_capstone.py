@@ -291,10 +291,9 @@ def char_window(ids_in, ids_out, h, params, step_forward, step_backward, loss_fn
         loss, grads, h_last = _char_window(ids_in, ids_out, h, params)
         return {"loss": np.asarray(loss), **grads, "h_last": h_last}
 
-    @property
-    def outputs(self):  # noqa: D401 - the outputs, in the order of the table
-        return ([_Output("loss", "loss", ())] + [_Output(k, "d" + k, s) for k, s in self._shapes.items()]
-                + [_Output("h_last", "h_last", ("N", "H"))])
+    # the outputs, in the order of the table (made once: the judging matches them by identity)
+    outputs = ([_Output("loss", "loss", ())] + [_Output(k, "d" + k, s) for k, s in _shapes.items()]
+               + [_Output("h_last", "h_last", ("N", "H"))])
 
     def _parse(self, result, case):
         if not isinstance(result, (tuple, list)) or len(result) != 3:
