@@ -848,6 +848,8 @@ def test_softmax_temperature_slips_are_named():
      "not_shifted"),
     (("return np.concatenate([first, targets[:-1]])", "return np.concatenate([targets[1:], first])"),
      "shifted the wrong way", "shifted_the_wrong_way"),
+    (("return np.concatenate([first, targets[:-1]])", "return np.concatenate([first, targets[1:]])"),
+     "the first target is never read", "first_target_skipped"),
 ])
 def test_decoder_inputs_slips_are_named(edit, phrase, mistake):
     fb = decoder_inputs.check(mutant(decoder_inputs, edit))

@@ -456,4 +456,7 @@ def decoder_inputs(targets, start):
             ("shifted_the_wrong_way", "the targets are shifted the wrong way: step j must read the token "
              "before its own, targets[j - 2], not the one after it",
              {"inputs": np.concatenate([targets[1:], first])}),
+            ("first_target_skipped", "after the start symbol, step j reads targets[j - 1], the very token "
+             "it must produce (the first target is never read): an off-by-one in time; it must read the "
+             "token before its own", {"inputs": np.concatenate([first, targets[1:]])}),
         ]
