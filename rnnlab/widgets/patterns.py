@@ -30,7 +30,7 @@ same, so switching back shows what was learnt.
 """
 from __future__ import annotations
 
-import time
+import warnings
 
 import ipywidgets
 import numpy as np
@@ -43,6 +43,7 @@ from . import tasks
 from ._base import COLORS, Canvas, wrapping_row
 from ._diagram import draw_unrolled
 from ._factory import make_button
+from ._lossplot import loss_limits, nice, plotted
 from ._predictions import PredictionPlot
 from ._settings import Choice, Int
 from ._training import TrainingPanel, loss_text
@@ -122,6 +123,7 @@ class PatternsView(TrainingPanel):
     def __init__(self, pattern="many-to-many", cell="gru", epochs=40, seed=0, draw_interval=0.25):
         self._runs = {}  # pattern -> {"cell", "model", "trainer", "train", "valid", "curve"}
         self._pred_shown = None
+        self._loss_lines = self._loss_frame = None
         super().__init__("rnnlab-patterns", draw_interval, pattern=pattern, cell=cell,
                          epochs=epochs, seed=seed)
 
@@ -373,39 +375,51 @@ class PatternsView(TrainingPanel):
 
     # -- drawing -----------------------------------------------------------------------------------
     def draw_loss(self):
-        """Redraw the loss curve of the pattern shown."""
+        """Redraw the loss curve of the pattern shown.
+
+        The lines are made once; a new pattern or a curve that outgrows the
+        frame renders the whole figure, a live frame only the lines (blitting).
+        Extreme losses (inf, NaN, 1e300) are pinned to the frame, never passed
+        raw to matplotlib.
+        """
         cv = self.loss_canvas
         run = self._runs.get(self._pattern)
         with cv.lock:
             ax = self.loss_ax
-            key = (self._pattern, id(run))
-            if getattr(self, "_loss_key", None) != key:
-                ax.clear()
-                (self._train_line,) = ax.plot([], [], color=COLORS["train"], lw=2, label="train")
-                (self._valid_line,) = ax.plot([], [], color=COLORS["valid"], lw=1.5, ls="--",
-                                              label="validation")
+            if self._loss_lines is None:
+                (train_line,) = ax.plot([], [], color=COLORS["train"], lw=2, label="train",
+                                        marker="o", ms=3, markevery=[0])
+                (valid_line,) = ax.plot([], [], color=COLORS["valid"], lw=1.5, ls="--",
+                                        label="validation")
                 ax.set_xlabel("epoch")
-                ax.xaxis.set_major_locator(MaxNLocator(integer=True))
-                loss_name = run["train"].loss if run else "mse"
-                ax.set_ylabel(f"loss ({loss_name})")
-                ax.set_title(f"training loss: {self._pattern}", fontsize=9, pad=16)
                 ax.legend(loc="lower center", bbox_to_anchor=(0.5, 1.0), ncol=2, fontsize=7,
                           borderaxespad=0.1)
-                self._loss_key = key
-            if run is not None:
-                cur = run["curve"]
-                self._train_line.set_data(cur["epoch"], cur["train"])
-                ep = [e for e, v in zip(cur["epoch"], cur["valid"]) if v is not None]
-                self._valid_line.set_data(ep, [v for v in cur["valid"] if v is not None])
-                values = [v for v in cur["train"] + cur["valid"] if v is not None and v > 0]
-                if values:
-                    ax.set_xlim(0, max(1, cur["epoch"][-1]))
-                    lo, hi = min(values), max(values)
-                    log = hi / lo > 4  # less than that reads better on a linear axis
-                    if ax.get_yscale() != ("log" if log else "linear"):
-                        _set_yscale(ax, log)
-                    ax.set_ylim(*((lo / 1.3, hi * 1.3) if log else (0, hi * 1.08)))
-            cv.draw()
+                self._loss_lines = (train_line, valid_line)
+            train_line, valid_line = self._loss_lines
+            cur = run["curve"] if run is not None else {"epoch": [], "train": [], "valid": []}
+            epochs, train, valid = list(cur["epoch"]), list(cur["train"]), list(cur["valid"])
+            n = min(len(epochs), len(train), len(valid))  # lists grow in the training thread
+            values = np.array([v for v in train[:n] + valid[:n] if v is not None], dtype=float)
+            finite = values[np.isfinite(values) & (values > 0)]
+            log = bool(finite.size) and finite.max() / finite.min() > 4  # else linear reads better
+            firsts = values[:1]
+            ylim = loss_limits(values, firsts, log)
+            loss_name = run["train"].loss if run else "mse"
+            frame = (self._pattern, id(run), loss_name, log, ylim, nice(max([10] + epochs[:n])))
+            full = frame != self._loss_frame
+            if full:
+                _set_yscale(ax, log)
+                ax.set_ylim(*ylim)
+                ax.set_xlim(0, frame[-1])
+                ax.xaxis.set_major_locator(MaxNLocator(integer=True))
+                ax.set_ylabel(f"loss ({loss_name})")
+                # placed by hand: automatic title placement costs a third of a redraw
+                ax.set_title(f"training loss: {self._pattern}", fontsize=9, y=1.1)
+                self._loss_frame = frame
+            train_line.set_data(epochs[:n], plotted(train[:n], ylim, log))
+            ev = [(e, v) for e, v in zip(epochs[:n], valid[:n]) if v is not None]
+            valid_line.set_data([e for e, _ in ev], plotted([v for _, v in ev], ylim, log))
+            cv.draw_dynamic([train_line, valid_line], full=full)
 
     def draw_predictions(self):
         """Draw what the model of the pattern shown predicts on validation data."""
@@ -430,7 +444,9 @@ class PatternsView(TrainingPanel):
 
 
 def _set_yscale(ax, log):
-    ax.set_yscale("log" if log else "linear")
+    with warnings.catch_warnings():  # equal limits of a lone first point
+        warnings.simplefilter("ignore", UserWarning)
+        ax.set_yscale("log" if log else "linear")
     if log:
         # labels at 1, 2, 5 x 10^n, so a curve spanning one decade still gets a few
         ax.yaxis.set_major_locator(LogLocator(subs=(1.0, 2.0, 5.0)))

@@ -24,7 +24,6 @@ from __future__ import annotations
 
 import functools
 import json
-import math
 import textwrap
 import time
 import warnings
@@ -39,6 +38,7 @@ from ..patterns import get_pattern
 from ..train import Trainer
 from . import tasks
 from ._base import COLORS, DECADES, Canvas
+from ._lossplot import fit_legend, loss_limits, nice, plotted
 from ._factory import make_button
 from ._predictions import PredictionPlot
 from ._settings import Choice, Flag, Float, Int
@@ -48,11 +48,11 @@ CLIP_CHOICES = [("off", 0.0), ("0.1", 0.1), ("0.5", 0.5), ("1", 1.0), ("5", 5.0)
 MAX_OVERLAYS = 6  # finished runs kept per task
 #: settings that can differ between runs, in the order a legend names them
 LABEL_KEYS = ("pattern", "cell", "activation", "num_layers", "bidirectional", "hidden_size", "bptt",
-              "k", "optimizer", "lr", "clip", "batch_size", "seed")
+              "k", "optimizer", "lr", "clip", "batch_size", "seed", "fast")
+#: settings that may change during a run; the run's label says when they did
+LIVE_TRAINING = ("lr", "clip", "fast")
 #: a task's suggested settings, applied when the task changes (unless hidden or given)
 TASK_DEFAULTS = ("cell", "hidden_size", "lr", "epochs", "batch_size")
-#: the loss plot shows at most this many times the largest first loss: higher is clipped
-CEILING = 1e3
 
 
 @functools.lru_cache(maxsize=None)
@@ -118,6 +118,9 @@ class Playground(TrainingPanel):
         Int("epochs", 1, 10_000, _default("epochs"), label="Epochs", widget="box", live=True),
         Int("batch_size", 1, 4096, _default("batch_size"), label="Batch", widget="box"),
         Int("seed", 0, 2**31 - 1, 0, label="Seed", widget="box"),
+        Flag("fast", True, label="Fast code path", live=True, width="auto",
+             tooltip="off: the model runs the textbook step loops of rnnlab.cells (the same "
+                     "numbers, slower)"),
         Flag("log_scale", True, label="Log scale", live=True, width="auto"),
     )
     IDLE_BUTTONS = ("step", "reset", "reseed", "load", "clear")
@@ -248,12 +251,13 @@ class Playground(TrainingPanel):
         tr = self.trainer
         if self.runner.running:  # in force at the next update: the legend will say when
             self._take_live_changes()
-        if tr is not None:
-            tr.optimizer.lr = self._values["lr"]  # takes effect at the next update
+        if tr is not None:  # each takes effect at the next update
+            tr.optimizer.lr = self._values["lr"]
             tr.clip_norm = self._values["clip"] or None
-        if changed - {"lr", "clip", "epochs", "log_scale"}:
+            self.model.fast = self._values["fast"]
+        if changed - {"lr", "clip", "fast", "epochs", "log_scale"}:
             self.reset()
-        elif changed & {"lr", "clip", "log_scale", "epochs"}:
+        else:
             self.draw_loss()
 
     # -- model and data ------------------------------------------------------------------------
@@ -270,7 +274,8 @@ class Playground(TrainingPanel):
         model = SequenceModel(
             train.input_size, s["hidden_size"], train.output_size, cell=s["cell"],
             pattern=s["pattern"], num_layers=s["num_layers"], bidirectional=s["bidirectional"],
-            activation=s["activation"], loss=train.loss, output_length=out_len, seed=s["seed"])
+            activation=s["activation"], loss=train.loss, output_length=out_len, seed=s["seed"],
+            fast=s["fast"])
         trainer = Trainer(
             model, train, optimizer=s["optimizer"], lr=s["lr"], epochs=s["epochs"],
             batch_size=min(s["batch_size"], train.n_samples), bptt=s["bptt"],
@@ -382,10 +387,10 @@ class Playground(TrainingPanel):
         if run is not None and run["start"] is None:
             run["id"], self._next_id = self._next_id, self._next_id + 1
             run["start"] = self.settings()
-            run["live"] = {name: run["start"][name] for name in ("lr", "clip")}
+            run["live"] = {name: run["start"][name] for name in LIVE_TRAINING}
 
     def _take_live_changes(self):
-        """Note lr and clip changes that take effect now, at the current epoch."""
+        """Note lr, clip and code-path changes that take effect now, at the current epoch."""
         run = self.run
         if run is None or run["live"] is None:
             return
@@ -532,8 +537,7 @@ class Playground(TrainingPanel):
         labels = []
         for r, s in zip(runs, starts):
             parts = [p for p in (_label_part(k, s) for k in differ) if p]
-            parts += [f"{_short(name)} {_fmt(a)}→{_fmt(b)} at epoch {e}"
-                      for e, name, a, b in r["changes"]]
+            parts += [_change_text(*change) for change in r["changes"]]
             number = r["id"] if r["id"] is not None else self._next_id
             text = f"run {number}" + (": " + ", ".join(parts) if parts else "")
             labels.append(textwrap.fill(text, 30, subsequent_indent="  "))
@@ -559,7 +563,7 @@ class Playground(TrainingPanel):
         last = max([r["curve"]["epoch"][-1] for r in runs] + [10])
         if self.runner.running:
             last = max(last, getattr(self, "_planned", 0) / 5)
-        return _nice(last)
+        return nice(last)
 
     def draw_loss(self, extra_update=None):
         """Redraw the loss plot: this run (train, valid) over the kept runs of its task.
@@ -574,7 +578,7 @@ class Playground(TrainingPanel):
         with cv.lock:
             values, firsts = self._loss_values()
             log = bool(self._values["log_scale"])
-            ylim = _loss_limits(values, firsts, log, self.target_loss)
+            ylim = loss_limits(values, firsts, log, self.target_loss)
             artists = (self._values["task"], tuple(id(r) for r in self.runs), id(self.run),
                        tuple(self._labels()), self.target_loss,
                        self.run is not None and self.run["diverged"] is not None)
@@ -591,12 +595,12 @@ class Playground(TrainingPanel):
                                                                    "valid": []}
             epochs, train, valid = list(cur["epoch"]), list(cur["train"]), list(cur["valid"])
             n = min(len(epochs), len(train), len(valid))  # lists grow in the training thread
-            self._train_line.set_data(epochs[:n], _plotted(train[:n], ylim, log))
+            self._train_line.set_data(epochs[:n], plotted(train[:n], ylim, log))
             ev = [(e, v) for e, v in zip(epochs[:n], valid[:n]) if v is not None]
-            self._valid_line.set_data([e for e, _ in ev], _plotted([v for _, v in ev], ylim, log))
+            self._valid_line.set_data([e for e, _ in ev], plotted([v for _, v in ev], ylim, log))
             if extra_update is not None and self.trainer is not None:
                 self._step_dot.set_data([self.trainer.epoch + 0.5],
-                                        _plotted([extra_update], ylim, log))
+                                        plotted([extra_update], ylim, log))
             else:
                 self._step_dot.set_data([], [])
             cv.draw_dynamic([self._train_line, self._valid_line, self._step_dot], full=full)
@@ -630,7 +634,7 @@ class Playground(TrainingPanel):
         ax.set_ylabel(f"loss ({loss})")
         # placed by hand: matplotlib's automatic title placement costs a third of a redraw
         ax.set_title(tasks.get_task(self._values["task"]).title, fontsize=9, y=1.02)
-        _fit_legend(ax, self.loss_canvas.figure)
+        fit_legend(ax, self.loss_canvas.figure)
         self._loss_frame = None
 
     def _set_loss_frame(self, log, ylim, right):
@@ -651,7 +655,7 @@ class Playground(TrainingPanel):
         ax.set_xlim(-0.02 * right, right)
         ax.xaxis.set_major_locator(MaxNLocator(integer=True))
         for line, run in self._overlays:
-            line.set_data(run["curve"]["epoch"], _plotted(run["curve"]["train"], ylim, log))
+            line.set_data(run["curve"]["epoch"], plotted(run["curve"]["train"], ylim, log))
         if self._target_line is not None:
             self._target_line.set_visible(ylim[0] <= self.target_loss <= ylim[1])
 
@@ -736,6 +740,14 @@ def _fmt(v):
     return str(v)
 
 
+def _change_text(epoch, name, before, after):
+    """``"lr 0.03→0.3 at epoch 12"``: a live change of a run."""
+    if name == "fast":
+        code = {True: "fast", False: "textbook"}
+        return f"{code[before]} code→{code[after]} at epoch {epoch}"
+    return f"{_short(name)} {_fmt(before)}→{_fmt(after)} at epoch {epoch}"
+
+
 def _label_part(key, s):
     """How a legend names one setting of a run ("" where it does not apply)."""
     v = s[key]
@@ -751,73 +763,8 @@ def _label_part(key, s):
         return f"k {v}" if s["bptt"] != "full" else ""
     if key == "clip":
         return "no clip" if not v else f"clip {v:g}"
+    if key == "fast":
+        return "fast code" if v else "textbook code"
     if key in ("pattern", "optimizer"):
         return v
     return f"{_short(key)} {_fmt(v)}"
-
-
-def _loss_limits(values, firsts, log, target=None):
-    """Y limits that hold the finite losses, clipped at CEILING times the largest first loss.
-
-    Whole decades on a log scale and 1-2-5 steps on a linear one, so that they
-    change rarely while a curve grows (a change costs a full redraw); on a log
-    scale the frame reaches a decade below the target from the start, so a
-    curve falls into it rather than pushing it down decade after decade.
-    """
-    values = values[np.isfinite(values)]
-    if log and target and values.size:
-        values = np.append(values, target / 10)
-    if log:
-        values = values[values > 0]
-    if values.size == 0:
-        return (1e-3, 1.0) if log else (0.0, 1.0)
-    firsts = firsts[np.isfinite(firsts) & (firsts > 0)] if log else firsts[np.isfinite(firsts)]
-    top = float(values.max())
-    if firsts.size:
-        top = min(top, CEILING * float(np.abs(firsts).max()))
-    low = float(values.min())
-    if log:
-        lo = 10.0 ** max(math.floor(math.log10(low)), -300)
-        hi = 10.0 ** min(math.ceil(math.log10(max(top, lo))), 300)
-        return (lo, hi if hi > lo else lo * 10)
-    lo = 0.0 if low >= 0 else -_nice(-low)
-    hi = _nice(max(top, 1e-300) * 1.05)
-    return (lo, hi if hi > lo else lo + 1)
-
-
-def _nice(x):
-    """The smallest 1, 2 or 5 x 10^k at least ``x``."""
-    x = min(max(float(x), 1e-300), 1e300)
-    exp = math.floor(math.log10(x))
-    for m in (1, 2, 5, 10):
-        if m * 10.0**exp >= x:
-            return m * 10.0**exp
-    return 10.0 ** (exp + 1)
-
-
-def _plotted(values, ylim, log):
-    """Losses ready to draw: beyond the frame (up to inf) pinned just outside it, NaN a gap."""
-    v = np.array([np.nan if x is None else x for x in values], dtype=np.float64)
-    lo, hi = ylim
-    if log:
-        out = np.clip(v, lo / 10, hi * 10)
-        out[v <= 0] = lo / 10
-    else:
-        span = hi - lo
-        out = np.clip(v, lo - span, hi + span)
-    out[np.isnan(v)] = np.nan
-    return out
-
-
-def _fit_legend(ax, figure, sizes=(8, 7, 6)):
-    """A legend beside the axes whose every label is whole: smaller type if it would not fit."""
-    handles, labels = ax.get_legend_handles_labels()
-    if not handles:
-        return
-    renderer = figure.canvas.get_renderer()
-    for size in sizes:
-        legend = ax.legend(handles, labels, loc="upper left", bbox_to_anchor=(1.01, 1.0),
-                           borderaxespad=0, fontsize=size)
-        box = legend.get_window_extent(renderer)
-        if box.y0 >= figure.bbox.y0 and box.x1 <= figure.bbox.x1:
-            return
