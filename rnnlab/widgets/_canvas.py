@@ -31,6 +31,7 @@ import weakref
 from pathlib import Path
 
 import anywidget
+from cycler import cycler
 import ipywidgets as W
 import traitlets as t
 from matplotlib.backends.backend_agg import FigureCanvasAgg
@@ -40,11 +41,33 @@ from PIL import Image
 
 _HERE = Path(__file__).resolve().parent
 
+# Colours: Okabe and Ito's colour-blind-safe palette (matplotlib's "okabe_ito" colour
+# sequence), the members that keep at least 3:1 against white for lines and marks; what
+# tells lines apart never rests on colour alone (each has its line style and marker too).
+PALETTE = {"blue": "#0072B2", "vermillion": "#D55E00", "green": "#009E73", "purple": "#CC79A7",
+           "orange": "#E69F00", "black": "#000000", "grey": "#666666"}
+#: darker shades of the palette for coloured *text* (at least 4.5:1 against white)
+INK = {"blue": "#0072B2", "vermillion": "#B34F00", "green": "#00795A", "purple": "#9D4F7D",
+       "orange": "#8A5A00", "black": "#000000", "grey": "#595959"}
+#: how RNN, GRU and LSTM are drawn wherever they appear together
+CELL_STYLES = {"rnn": dict(color=PALETTE["blue"], ls="-", marker="o"),
+               "gru": dict(color=PALETTE["vermillion"], ls="--", marker="s"),
+               "lstm": dict(color=PALETTE["green"], ls="-.", marker="^")}
+#: earlier runs overlaid on a plot, in turn: colour, line style and marker all differ
+RUN_STYLES = [dict(color=PALETTE["purple"], ls=":", marker="s"),
+              dict(color=PALETTE["green"], ls="-.", marker="^"),
+              dict(color=PALETTE["orange"], ls=(0, (5, 2)), marker="D"),
+              dict(color=PALETTE["black"], ls=(0, (1, 2)), marker="v"),
+              dict(color=PALETTE["vermillion"], ls=(0, (3, 1, 1, 1, 1, 1)), marker="P"),
+              dict(color=PALETTE["grey"], ls=(0, (8, 3)), marker="X")]
+
 # a quiet, readable house style for every figure; no text below 9 pt (11.25 CSS px)
 STYLE = {
     "axes.spines.top": False, "axes.spines.right": False, "axes.grid": True,
     "grid.alpha": 0.3, "font.size": 9, "axes.titlesize": 10, "legend.fontsize": 9,
-    "legend.frameon": False,
+    "legend.frameon": False, "xtick.labelsize": 9, "ytick.labelsize": 9,
+    "axes.prop_cycle": cycler(color=[PALETTE[c] for c in (
+        "blue", "vermillion", "green", "purple", "orange", "black")]),
 }
 PX_PER_PT = 1.25           # CSS pixels per point at normal size (90 dpi at 1x)
 PRESENTATION_ZOOM = 1.5    # text and lines this much larger in presentation mode
@@ -99,10 +122,17 @@ class Canvas:
     alt : the text alternative (see :attr:`alt`)
     presentation : True/False for this canvas, None (default) to follow
         :func:`presentation`
+    min_height : least height in CSS px (a narrow figure otherwise keeps the design's
+        proportions, down to 0.6 x the design height)
+    height_for : optional ``height_for(width)``: the height in CSS px for a width (a
+        figure whose rows stack when narrow, say); overrides the proportions
+
+    A panel whose figure must be arranged differently at another size (a legend
+    below the plot when narrow, subplots stacked) registers :meth:`on_resize`.
     """
 
     def __init__(self, width=6.0, height=3.2, dpi=90, css="rnnlab-canvas", max_width=None, alt="",
-                 presentation=None):
+                 presentation=None, min_height=None, height_for=None):
         import matplotlib
 
         with matplotlib.rc_context(STYLE):
@@ -112,6 +142,9 @@ class Canvas:
         self.design_width = round(width * dpi)    # CSS px
         self.design_height = round(height * dpi)
         self.max_width = int(max_width) if max_width else round(self.design_width * 1.5)
+        self.min_height = min_height
+        self.height_for = height_for
+        self._resize_callbacks = []
         self._presentation = presentation
         # As wide as allowed, and no wider than the container: a definite width, so that a
         # container sized by its content does not shrink to the last figure drawn; beside
@@ -157,7 +190,10 @@ class Canvas:
         """``(width, height)`` in CSS px the figure is drawn for now."""
         reported = self.image._client_width
         width = self.design_width if reported <= 0 else min(max(reported, MIN_WIDTH), self.max_width)
-        height = max(round(width * self.design_height / self.design_width), round(0.6 * self.design_height))
+        if self.height_for is not None:
+            return width, int(round(self.height_for(width)))
+        height = max(round(width * self.design_height / self.design_width), round(0.6 * self.design_height),
+                     round(self.min_height or 0))
         return width, height
 
     def pixel_ratio(self):
@@ -181,15 +217,28 @@ class Canvas:
         self._background = None
         return True
 
+    def on_resize(self, fn):
+        """Call ``fn()`` instead of a plain :meth:`draw` when the figure's size changes (the
+        page's width, presentation mode): it re-arranges the figure for :meth:`css_size`
+        and draws. Called with :attr:`lock` held."""
+        self._resize_callbacks.append(fn)
+
+    def _redraw_resized(self):
+        if self._resize_callbacks:
+            for fn in list(self._resize_callbacks):
+                fn()
+        else:
+            self.draw()
+
     def _page_resized(self, _change):
         with self._lock:
             if self._fit() and self.draw_count:
-                self.draw()
+                self._redraw_resized()
 
     def _restyle(self):
         with self._lock:
             if self._fit() and self.draw_count:
-                self.draw()
+                self._redraw_resized()
 
     # -- text alternative -----------------------------------------------------------------
     @property
