@@ -129,7 +129,7 @@ class GradientFlowView(TrainingPanel):
         self.models, self._initial = {}, {}
         self._model_key = None
         self.trained_epochs = 0
-        self.train_losses = {}
+        self.train_losses, self.diverged = {}, {}
         self.last_update_seconds = None
         super().__init__("rnnlab-gradient-flow", T=T, scale=scale, activation=activation,
                          gate_bias=gate_bias, cells=cells, seed=seed, hidden_size=hidden_size,
@@ -238,7 +238,7 @@ class GradientFlowView(TrainingPanel):
         for cell in s["cells"]:
             self._measure(cell, self.x, self.y)
         self.trained_epochs = 0
-        self.train_losses = {}
+        self.train_losses, self.diverged = {}, {}
         self._set_status(f"initial weights x {s['scale']:.2f}; measured on {self.batch_size} "
                          f"sequences of the adding problem, T = {s['T']}")
         self.show_message("")
@@ -339,14 +339,16 @@ class GradientFlowView(TrainingPanel):
         train_data = data.adding(n_samples=256, length=s["T"], seed=s["seed"] + 1)
         self._set_status(f"training {', '.join(LABELS[c] for c in s['cells'])} "
                          f"for {epochs} epochs each...")
-        self._training = {}
+        self._training, self.diverged = {}, {}
         trainers = []
         for cell in s["cells"]:
             model = self.models[cell]
             trainer = Trainer(model, train_data, optimizer="adam", lr=0.01, epochs=epochs,
                               batch_size=32, clip_norm=1.0, seed=s["seed"], callback=self._progress,
                               record_hidden_grads=False)
-            self._training[id(trainer)] = (cell, model.loss(self.x, self.y), epochs)
+            with np.errstate(all="ignore"):  # a blown-up model's loss is reported, not warned
+                before = model.loss(self.x, self.y)
+            self._training[id(trainer)] = (cell, before, epochs)
             trainers.append((trainer, epochs))
         return self._start_training(trainers, on_done=self._train_done)
 
@@ -354,7 +356,10 @@ class GradientFlowView(TrainingPanel):
         """One model has trained: measure it again and redraw (training thread)."""
         cell, before, epochs = self._training[id(trainer)]
         model = self.models[cell]
-        self.train_losses[cell] = (before, model.loss(self.x, self.y))
+        with np.errstate(all="ignore"):
+            self.train_losses[cell] = (before, model.loss(self.x, self.y))
+        if trainer.history.diverged:  # the weights are the last finite ones: say so
+            self.diverged[cell] = trainer.history.stopped
         self._measure(cell, self.x, self.y)
         self.trained_epochs = epochs
         self.draw()
@@ -363,7 +368,10 @@ class GradientFlowView(TrainingPanel):
         def status():
             if runner.error is not None:
                 return  # shown in the message line
-            if runner.stop_event.is_set():
+            if self.diverged:
+                self._set_status("; ".join(f"{LABELS[c]} {text}" for c, text in
+                                           self.diverged.items()), "error")
+            elif runner.stop_event.is_set():
                 self._set_status("stopped: the plot shows the models trained so far", "warn")
             else:
                 self._set_status(f"trained {self.trained_epochs} epochs (adam, lr 0.01, clip 1) "

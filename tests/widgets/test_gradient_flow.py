@@ -126,3 +126,16 @@ def test_stop_ends_training_quickly():
     assert v.wait(5) and time.perf_counter() - start < 5
     assert not v.running and "stopped" in v.status.value
     assert not [r for r in Runner.running_jobs() if r.name == "rnnlab-gradient-flow"]
+
+
+def test_a_model_that_diverges_is_reported_and_the_plot_still_draws():
+    v = GradientFlowView(T=20, cells=("rnn", "gru"))
+    v.models["rnn"].params["w_y"][...] = 1e300  # the first update's loss is inf
+    assert v.train(epochs=1) and v.wait(30)
+    assert "RNN diverged" in v.status.value and "color:#cf222e" in v.status.value
+    assert "GRU" not in v.status.value and v.errors == []
+    assert v.canvas.png()[:4] == b"\x89PNG"
+    v.buttons["initial"].click()  # back to the untrained weights: everything works again
+    assert v.diverged == {} and "initial weights" in v.status.value
+    assert np.isfinite(v.ratios["rnn"]) and v.errors == []
+    v.close()
