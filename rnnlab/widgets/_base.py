@@ -145,7 +145,7 @@ class Runner:
 
 def message_html(text, kind="info"):
     # every colour at least 4.5:1 on white; the words say the kind too ("error", "stopped")
-    colors = {"info": "#333", "ok": "#1a7f37", "warn": "#8a5a00", "error": "#b3261e"}
+    colors = {"info": "#333", "ok": "#1a7f37", "warn": "#9a6700", "error": "#cf222e"}
     return (f'<span style="color:{colors.get(kind, "#333")};font-family:monospace;'
             f'white-space:pre-wrap">{html.escape(str(text))}</span>')
 

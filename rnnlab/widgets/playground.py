@@ -669,11 +669,11 @@ class Playground(TrainingPanel):
         if run["diverged"] is None:
             return
         x = run["diverged"]["epoch"]
-        ax.plot([x], [1.0], "X", color=color, ms=8, mec="#b3261e", mew=1.5,
+        ax.plot([x], [1.0], "X", color=color, ms=8, mec="#cf222e", mew=1.5,
                 transform=ax.get_xaxis_transform(), clip_on=False, zorder=5)
         ax.annotate(f"run {run['id']} diverged", (x, 1.0), xycoords=("data", "axes fraction"),
                     xytext=(6, -4), textcoords="offset points", ha="left", va="top",
-                    fontsize=9, color="#b3261e", annotation_clip=False)
+                    fontsize=9, color="#cf222e", annotation_clip=False)
 
     # -- sizes and text alternatives --------------------------------------------------------
     def _loss_height(self, width):
