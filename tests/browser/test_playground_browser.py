@@ -40,8 +40,8 @@ def test_slider_train_and_stop_in_jupyterlab(page, jupyter_lab, harness):
     page.locator("button.rnnlab-train").click()
     page.wait_for_function("s => document.querySelector('img.rnnlab-loss-plot').src !== s",
                            arg=before, timeout=30_000)
-    expect(status).to_contain_text("completed", timeout=60_000)
-    expect(status).to_contain_text("epoch 80")
+    expect(status).to_contain_text("completed", timeout=90_000)
+    expect(status).to_contain_text("epoch 500")  # the sine task's default run
 
     # a long run, stopped from the page
     epochs = page.locator(".rnnlab-epochs input")
@@ -55,4 +55,38 @@ def test_slider_train_and_stop_in_jupyterlab(page, jupyter_lab, harness):
     expect(page.locator(".rnnlab-epochs input")).to_be_enabled()
     page.locator("button.rnnlab-stop").click()
     expect(status).to_contain_text("stopped by user", timeout=10_000)
+    assert harness.cell_errors(page) == []
+
+
+def test_typed_values_are_taken_as_typed_or_refused_with_a_note(page, jupyter_lab, harness):
+    """What IntText and a slider's readout did in the page: "2.5" became 25, "1e3" 13,
+    "500" in the hidden size 64, all silently."""
+    harness.write_notebook(jupyter_lab.root_dir / "browser" / "typed.ipynb", [CELL])
+    harness.open_notebook_in_lab(page, jupyter_lab, "browser/typed.ipynb")
+    harness.run_all_cells(page)
+    status = page.locator(".rnnlab-status")
+    expect(status).to_contain_text("ready", timeout=60_000)
+    epochs = page.locator(".rnnlab-epochs input")
+    epochs.fill("2.5")
+    epochs.press("Enter")
+    expect(status).to_contain_text("'2.5' was not taken", timeout=10_000)
+    expect(epochs).to_have_value("500")  # the box shows the value in force again
+    harness.wait_kernel_idle(page)
+    assert harness.kernel_eval(page, "pg.settings()['epochs']") == "500"
+    seed = page.locator(".rnnlab-seed input")
+    seed.fill("1e3")
+    seed.press("Enter")
+    expect(seed).to_have_value("1000", timeout=10_000)
+    harness.wait_kernel_idle(page)
+    assert harness.kernel_eval(page, "pg.settings()['seed']") == "1000"
+    # a slider's readout clamps in the page; the panel says so
+    readout = page.locator(".rnnlab-hidden-size .widget-readout")
+    readout.click()
+    page.keyboard.press("Control+A")
+    page.keyboard.type("500")
+    page.keyboard.press("Enter")
+    expect(readout).to_have_text("64", timeout=10_000)
+    expect(status).to_contain_text("Hidden size is at its largest value, 64", timeout=10_000)
+    harness.wait_kernel_idle(page)
+    assert harness.kernel_eval(page, "pg.model.hidden_size") == "64"
     assert harness.cell_errors(page) == []

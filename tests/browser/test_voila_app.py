@@ -63,8 +63,8 @@ def test_a_link_opens_that_experiment_and_the_app_shows_the_link(page, app):
 def test_a_bad_link_value_gets_the_message_of_a_bad_setting(page, app):
     # every page load starts a kernel: one bad value here, the others in tests/widgets/test_query.py
     open_app(page, app, "?hidden_size=500")
-    expect(page.locator(".rnnlab-playground .rnnlab-message")).to_contain_text("'hidden_size' cannot be 500",
-                                                                            timeout=60_000)
+    expect(page.locator(".rnnlab-playground .rnnlab-message")).to_contain_text(
+        "hidden_size must be an integer from 1 to 64, got 500", timeout=60_000)
     expect(page.locator(".rnnlab-playground .rnnlab-status")).to_contain_text("ready")
 
 
