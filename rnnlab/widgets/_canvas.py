@@ -78,14 +78,27 @@ _presentation = False
 _canvases = weakref.WeakSet()
 
 
-def presentation(on=None):
-    """Presentation mode for every canvas that does not set its own: text and lines
-    1.5 times larger, for a projector. ``presentation(True)`` switches it on (and
-    redraws what is shown), ``presentation(False)`` off; returns the current state."""
+def presentation(on=None, panel=None):
+    """Presentation mode: text and lines 1.5 times larger, for a projector.
+
+    ``presentation(True)`` switches it on for every canvas that does not set
+    its own (and redraws what is shown), ``presentation(False)`` off; returns
+    the current state. With ``panel`` (a panel), only that panel's figures
+    follow ``on`` (True, False, or None to follow the global setting again);
+    returns whether they present now.
+    """
     global _presentation
+    if on is not None and not isinstance(on, bool):
+        raise TypeError(f"presentation(on) takes True, False or None, got {on!r}")
+    if panel is not None:
+        canvases = [v for v in getattr(panel, "__dict__", {}).values() if isinstance(v, Canvas)]
+        if not canvases:
+            raise TypeError(f"presentation(panel=...) takes a panel with figures, got "
+                            f"{type(panel).__name__}")
+        for canvas in canvases:
+            canvas.presentation = on
+        return canvases[0].presenting
     if on is not None:
-        if not isinstance(on, bool):
-            raise TypeError(f"presentation(on) takes True, False or None, got {on!r}")
         _presentation = on
         for canvas in list(_canvases):
             canvas._restyle()
@@ -150,7 +163,8 @@ class Canvas:
         # container sized by its content does not shrink to the last figure drawn; beside
         # other figures in a row, the shares follow the maximum widths.
         self.image = FigureView(alt=alt, _img_classes=[css], layout=W.Layout(
-            width=f"{self.max_width}px", max_width="100%", min_width="0"))
+            width=f"{self.max_width}px", max_width=f"min(100%, {self.max_width}px)",
+            min_width="0"))
         self.image.observe(self._page_resized, names=["_client_width", "_pixel_ratio"])
         # Blitted live frames (draw_dynamic) are drawn at most at this pixel ratio: on a
         # 2x screen a quarter of the pixels, about 3 times cheaper, slightly soft while
@@ -285,8 +299,12 @@ class Canvas:
             # light compression: encoding at the default level costs more than drawing
             self.figure.canvas.print_png(buf, pil_kwargs={"compress_level": 1})
             self._show(buf, start)
-            smallest = self.min_text_css_px()
-            self.image._min_text_pt = smallest / self.px_per_pt() if smallest else 0.0
+            self._note_text_size()
+
+    def _note_text_size(self):
+        """Tell the page the smallest text size drawn (browser tests read it)."""
+        smallest = self.min_text_css_px()
+        self.image._min_text_pt = smallest / self.px_per_pt() if smallest else 0.0
 
     def draw_dynamic(self, artists, full=False):
         """Render only ``artists`` over the rest of the figure kept from before (blitting).
@@ -312,6 +330,7 @@ class Canvas:
                     for a in artists:
                         a.set_animated(False)
                 self._background = agg.copy_from_bbox(self.figure.bbox)
+                self._note_text_size()
             else:
                 agg.restore_region(self._background)
             for a in artists:

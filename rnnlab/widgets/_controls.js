@@ -291,16 +291,27 @@ function renderTextarea(model, el) {
 }
 
 // A button that shows or hides a region: aria-expanded says which.
+// The region is the next element (the Disclosure's body box): it is shown or hidden here at
+// once, so a Tab pressed right after Enter already reaches what it holds (Python sets the
+// same on the body's layout a moment later).
 function renderDisclosure(model, el) {
   el.classList.add("rnnlab-ctl", "rnnlab-ctl-disclosure");
   const button = make("button", { type: "button", className: "rnnlab-ctl-disclosure-button" });
+  const region = () => {
+    const body = el.nextElementSibling;
+    if (body && !body.id) body.id = uid("region");
+    if (body) button.setAttribute("aria-controls", body.id);
+    return body;
+  };
   const sync = () => {
     const open = model.get("expanded");
     button.setAttribute("aria-expanded", String(open));
     button.textContent = `${open ? "▾" : "▸"} ${model.get("description")}`;
     button.disabled = model.get("disabled");
+    const body = region();
+    if (body) body.style.display = open ? "" : "none";
   };
-  button.addEventListener("click", () => { model.set("expanded", !model.get("expanded")); model.save_changes(); });
+  button.addEventListener("click", () => { model.set("expanded", !model.get("expanded")); model.save_changes(); sync(); });
   for (const name of ["expanded", "description", "disabled"]) model.on(`change:${name}`, sync);
   sync();
   el.append(button);

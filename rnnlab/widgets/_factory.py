@@ -229,7 +229,8 @@ class CheckboxGroup(ipywidgets.HBox):
         self.caption = ipywidgets.Label(description)
         children = ([self.caption] if description else []) + list(boxes.values())
         super().__init__(children, layout=ipywidgets.Layout(flex_flow="row wrap",
-                                                            align_items="center"))
+                                                            align_items="center",
+                                                            grid_gap="2px 16px"))
         self.setting = setting
         self.description = description
         self.value = value
@@ -330,11 +331,8 @@ def make_control(setting, value, values=None, notify=None):
         w.style.description_width = "initial"  # room for the whole label
     if setting.width:
         # a width is a most, never a least: at 900 px a control never runs past its panel
-        w.layout.width = setting.width if setting.width == "auto" else "auto"
-        if setting.width != "auto":
-            w.layout.max_width = "100%"
-            w.layout.flex = f"0 1 {setting.width}"
-            w.layout.min_width = "0"
+        w.layout.width = setting.width
+        w.layout.max_width = "100%"
     for key, value in setting.style.items():
         setattr(w.style, key, value)
     for key, value in setting.attrs.items():

@@ -30,8 +30,6 @@ PANELS = {  # class of the panel's root -> how the notebook makes it
 WIDTHS = [(900, True), (1400, False), (1920, False)]  # window width, file browser open
 MIN_PLOT_WIDTH = 300  # CSS px a plot needs to be read
 MIN_TEXT_PX = 11
-PHASE_2 = pytest.mark.xfail(strict=False, reason="phase 2 of issue 9: the panels adopt the accessible "
-                                                   "controls, text alternatives and the new layout")
 
 
 @pytest.fixture(scope="module")
@@ -80,13 +78,11 @@ def looked(browser, jupyter_lab, harness, axe_path):
         context.close()
 
 
-@PHASE_2
 @pytest.mark.parametrize("css", PANELS)
 def test_no_serious_axe_violation(looked, css):
     assert looking.serious(looked["axe"][css]) == {}, looking.describe(looked["axe"][css])
 
 
-@PHASE_2
 @pytest.mark.parametrize("width", [f"{w}{'+sidebar' if s else ''}" for w, s in WIDTHS])
 @pytest.mark.parametrize("css", PANELS)
 def test_nothing_overflows_or_is_cut(looked, css, width):
@@ -95,14 +91,12 @@ def test_nothing_overflows_or_is_cut(looked, css, width):
     assert problems == {}, problems
 
 
-@PHASE_2
 @pytest.mark.parametrize("css", PANELS)
 def test_plots_are_wide_enough_with_the_sidebar_open(looked, css):
     plots = looked["layout"]["900+sidebar"][css]["plots"]
     assert plots and all(p["width"] >= MIN_PLOT_WIDTH for p in plots), plots
 
 
-@PHASE_2
 @pytest.mark.parametrize("css", PANELS)
 def test_plot_text_is_at_least_11_css_px_at_900(looked, css):
     """The canvas keeps the house style's text at 11.25 CSS px whatever width it draws
@@ -114,7 +108,6 @@ def test_plot_text_is_at_least_11_css_px_at_900(looked, css):
     assert small == [], small
 
 
-@PHASE_2
 def test_playground_keyboard_walk_names_every_stop_and_reaches_share(looked):
     """Tab from the first control to the end of the Playground: every stop has a name and a
     visible focus ring, and Share (export, load) is among them."""
