@@ -26,6 +26,8 @@ the truncated gradient can be compared with the full one on the same weights
 """
 from __future__ import annotations
 
+from typing import NamedTuple
+
 import numpy as np
 
 from ._validate import check_choice, check_int
@@ -70,27 +72,51 @@ def _as_tuple(h_n):
     return h_n if isinstance(h_n, tuple) else (h_n,)
 
 
-def truncated_windows(model, x, y, k, state, steps_out):
-    """Yield ``(loss, grads, share)`` for each TBPTT(k) window, in time order.
+class Window(NamedTuple):
+    """One window of truncated BPTT (see :func:`truncated_window`)."""
 
-    Arrays must come from ``model.prepare``. The generator computes a window
-    only when asked, so the caller may update the weights between windows (as
-    training does). ``share`` is the window's fraction of the loss-carrying
-    steps; windows with no loss (e.g. the early part of a many-to-one
-    sequence) only carry the state forward and yield nothing.
+    loss: float      #: mean loss of the window's loss-carrying steps
+    grads: dict      #: gradients within the window, keyed like the model's params
+    share: float     #: the window's fraction of all loss-carrying steps
+    state: tuple     #: the state after the window, carried into the next (detached)
+    next_start: int  #: the step where the next window starts
+
+
+def truncated_window(model, x, y, k, state, steps_out, start=0):
+    """The next TBPTT(k) window with loss, from step ``start`` with ``state`` carried in.
+
+    Arrays must come from ``model.prepare``; windows start at multiples of
+    ``k``. A window with no loss (e.g. the early part of a many-to-one
+    sequence) only carries the state forward. Returns a :class:`Window`, or
+    None when no window with loss is left. Training keeps ``(next_start,
+    state)`` between updates, so it can continue after an interruption.
     """
     x_full, steps = model.unrolled_inputs(x, steps_out)
     T = x_full.shape[0]
-    for a in range(0, T, k):
+    for a in range(start, T, k):
         b = min(a + k, T)
         sel = np.nonzero((steps >= a) & (steps < b))[0]
         if sel.size == 0:
             _, h_n, _ = model.forward_steps(x_full[a:b], state, steps[sel])
             state = _as_tuple(h_n)  # carried forward, no gradient
             continue
-        share = sel.size / steps.size
         loss, grads, state = _window_backward(model, x_full[a:b], state, steps[sel] - a, y[sel])
-        yield loss, grads, share
+        return Window(loss, grads, sel.size / steps.size, state, b)
+    return None
+
+
+def truncated_windows(model, x, y, k, state, steps_out):
+    """Yield ``(loss, grads, share)`` for each TBPTT(k) window, in time order.
+
+    Arrays must come from ``model.prepare``. The generator computes a window
+    only when asked, so the caller may update the weights between windows (as
+    training does). ``share`` is the window's fraction of the loss-carrying
+    steps (see :func:`truncated_window`).
+    """
+    start = 0
+    while (window := truncated_window(model, x, y, k, state, steps_out, start)) is not None:
+        yield window.loss, window.grads, window.share
+        state, start = window.state, window.next_start
 
 
 def windowed_examples(x, y, k):

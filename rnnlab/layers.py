@@ -35,6 +35,73 @@ from ._validate import as_array, as_sequence, check_choice, check_dtype, check_i
 CELLS = ("rnn", "gru", "lstm")
 _GATES = {"rnn": 1, "gru": 3, "lstm": 4}
 
+#: the most memory a model's weights may take (1 GB). rnnlab's models train in
+#: seconds to minutes; a slip like ``hidden_size=100_000`` (80 GB) should be an error
+#: naming the argument, not a frozen kernel or a bare MemoryError.
+MAX_WEIGHT_BYTES = 10**9
+
+
+def layer_param_shapes(cell, input_size, hidden_size, num_layers=1, bidirectional=False,
+                       variant="pytorch"):
+    """``{name: shape}`` of a recurrent layer's parameters, from its sizes (nothing allocated).
+
+    The sizes must be checked already (the layer's constructor does).
+    """
+    G, H = _GATES[cell], hidden_size
+    shapes = {}
+    for layer in range(num_layers):
+        d_in = input_size if layer == 0 else (2 if bidirectional else 1) * H
+        for reverse in range(2 if bidirectional else 1):
+            sfx = param_suffix(layer, reverse)
+            shapes["w_x" + sfx] = (G * H, d_in)
+            shapes["w_h" + sfx] = (G * H, H)
+            shapes["b_h" + sfx] = (G * H,)
+            if cell == "gru" and variant == "pytorch":
+                shapes["b_hn" + sfx] = (H,)
+    return shapes
+
+
+def _human(n_bytes):
+    for unit, size in (("TB", 1e12), ("GB", 1e9), ("MB", 1e6), ("kB", 1e3)):
+        if n_bytes >= size:
+            return f"{n_bytes / size:.3g} {unit}"
+    return f"{n_bytes} bytes"
+
+
+def layer_weight_count(cell, input_size, hidden_size, num_layers=1, bidirectional=False,
+                       variant="pytorch"):
+    """How many numbers :func:`layer_param_shapes` adds up to, in closed form (any sizes)."""
+    G, H, dirs = _GATES[cell], hidden_size, (2 if bidirectional else 1)
+    extra = H if cell == "gru" and variant == "pytorch" else 0  # b_hn
+
+    def per_direction(d_in):  # w_x, w_h, b_h (and b_hn)
+        return G * H * (d_in + H + 1) + extra
+
+    return dirs * (per_direction(input_size) + (num_layers - 1) * per_direction(dirs * H))
+
+
+def check_weight_memory(count_for, sizes, dtype):
+    """Raise a ``ValueError`` if the weights would take more than :data:`MAX_WEIGHT_BYTES`.
+
+    ``count_for(**sizes)`` gives the number of weights for the size arguments
+    ``sizes`` (``{"hidden_size": 100000, ...}``); the error names the argument
+    that makes the weights largest and the memory they would need. Returns
+    the number of bytes otherwise.
+    """
+    itemsize = np.dtype(dtype).itemsize
+
+    def nbytes(**changed):
+        return itemsize * count_for(**{**sizes, **changed})
+
+    total = nbytes()
+    if total <= MAX_WEIGHT_BYTES:
+        return total
+    culprit = min(sizes, key=lambda name: nbytes(**{name: 1}))  # the one whose shrinking helps most
+    raise ValueError(f"{culprit}={sizes[culprit]} is too large: the weights would need "
+                     f"{_human(total)} ({total // itemsize:,} numbers of {np.dtype(dtype).name}); "
+                     f"rnnlab keeps a model's weights under {_human(MAX_WEIGHT_BYTES)} "
+                     "(rnnlab.layers.MAX_WEIGHT_BYTES)")
+
 
 def param_suffix(layer, reverse):
     """Suffix of a parameter name: ``''``, ``'_l1'``, ``'_reverse'``, ``'_l1_reverse'``."""
@@ -125,7 +192,13 @@ class Recurrent:
         self.dtype = check_dtype(dtype)
         self.fast = fast
         self.seed = seed
-        self.params = self.init_params(check_seed(seed))
+        rng = check_seed(seed)
+        check_weight_memory(
+            lambda **sizes: layer_weight_count(self.cell, bidirectional=self.bidirectional,
+                                               variant=getattr(self, "variant", "pytorch"), **sizes),
+            dict(input_size=self.input_size, hidden_size=self.hidden_size,
+                 num_layers=self.num_layers), self.dtype)
+        self.params = self.init_params(rng)
 
     @property
     def fast(self):
@@ -167,15 +240,8 @@ class Recurrent:
 
     def param_shapes(self):
         """``{name: shape}`` of every parameter, in a fixed order."""
-        G, H = _GATES[self.cell], self.hidden_size
-        shapes = {}
-        for _, _, sfx, d_in in self.layer_directions():
-            shapes["w_x" + sfx] = (G * H, d_in)
-            shapes["w_h" + sfx] = (G * H, H)
-            shapes["b_h" + sfx] = (G * H,)
-            if self.cell == "gru" and self.variant == "pytorch":
-                shapes["b_hn" + sfx] = (H,)
-        return shapes
+        return layer_param_shapes(self.cell, self.input_size, self.hidden_size, self.num_layers,
+                                  self.bidirectional, getattr(self, "variant", "pytorch"))
 
     def init_params(self, rng):
         bound = 1.0 / np.sqrt(self.hidden_size)

@@ -16,6 +16,7 @@ folded into the loss, for classification).
 """
 from __future__ import annotations
 
+import inspect
 import types
 import warnings
 from typing import NamedTuple
@@ -23,9 +24,10 @@ from typing import NamedTuple
 import numpy as np
 
 from . import losses
-from ._validate import as_array, as_sequence, check_choice, check_int, check_seed
+from ._validate import as_array, as_sequence, check_choice, check_dtype, check_int, check_seed
 from .activations import get_activation
-from .layers import layer_key, make_layer, renamed_layer_key
+from .layers import (CELLS, check_weight_memory, layer_key, layer_param_shapes,
+                     layer_weight_count, make_layer, renamed_layer_key)
 from .patterns import PATTERNS, get_pattern  # noqa: F401 (rnnlab.model.PATTERNS, as before)
 
 _ALIASES = {"ce": "cross-entropy", "crossentropy": "cross-entropy", "cross_entropy": "cross-entropy"}
@@ -137,12 +139,54 @@ class SequenceModel:
         self.rnn = make_layer(cell, input_size, hidden_size, num_layers, bidirectional,
                               activation=activation, variant=gru_variant, seed=rng, dtype=dtype,
                               fast=fast)
+        check_weight_memory(self._weight_count, dict(
+            input_size=self.rnn.input_size, hidden_size=self.rnn.hidden_size,
+            output_size=self.output_size, num_layers=self.rnn.num_layers), self.rnn.dtype)
         bound = 1.0 / np.sqrt(self.rnn.output_size)
         head = {"w_y": rng.uniform(-bound, bound, (self.output_size, self.rnn.output_size)),
                 "b_y": rng.uniform(-bound, bound, (self.output_size,))}
         self._head = {k: v.astype(self.rnn.dtype) for k, v in head.items()}
         self._params = {**self.rnn.params, **self._head}
         self.params = types.MappingProxyType(self._params)
+
+    @staticmethod
+    def param_shapes_for(config):
+        """``{name: shape}`` of the parameters of a model built from ``config`` (as
+        :meth:`config` gives it), without building it: the sizes are checked as the
+        constructor checks them, the memory limit included (:func:`rnnlab.load`
+        compares a file's arrays with this before it allocates anything)."""
+        arguments = inspect.signature(SequenceModel).parameters
+        unknown = sorted(set(config) - set(arguments))
+        missing = sorted(k for k, a in arguments.items() if a.default is a.empty and k not in config)
+        if unknown or missing:
+            raise TypeError(f"configuration entries do not fit SequenceModel: missing {missing}, "
+                            f"unknown {unknown}")
+        config = {k: a.default for k, a in arguments.items() if a.default is not a.empty} | config
+        cell = check_choice(config["cell"], "cell", CELLS)
+        sizes = {name: check_int(config[name], name, low=1)
+                 for name in ("input_size", "hidden_size", "output_size", "num_layers")}
+        bidirectional = config["bidirectional"]
+        if not isinstance(bidirectional, bool):
+            raise TypeError(f"bidirectional must be True or False, got {bidirectional!r}")
+        variant = config["gru_variant"]
+        dirs = 2 if bidirectional else 1
+
+        def count(input_size, hidden_size, output_size, num_layers):
+            return (layer_weight_count(cell, input_size, hidden_size, num_layers, bidirectional,
+                                       variant) + output_size * (dirs * hidden_size + 1))
+
+        check_weight_memory(count, sizes, check_dtype(config["dtype"]))
+        shapes = layer_param_shapes(cell, sizes["input_size"], sizes["hidden_size"],
+                                    sizes["num_layers"], bidirectional, variant)
+        O, H = sizes["output_size"], sizes["hidden_size"]
+        return {**shapes, "w_y": (O, dirs * H), "b_y": (O,)}
+
+    def _weight_count(self, input_size, hidden_size, output_size, num_layers):
+        """Weights of a model like this one with these sizes (the output layer included)."""
+        dirs = self.rnn.num_directions
+        return (layer_weight_count(self.rnn.cell, input_size, hidden_size, num_layers,
+                                   self.rnn.bidirectional, getattr(self.rnn, "variant", "pytorch"))
+                + output_size * (dirs * hidden_size + 1))
 
     # -- convenience -------------------------------------------------------------
     cell = property(lambda self: self.rnn.cell)
@@ -192,6 +236,22 @@ class SequenceModel:
     def get_params(self):
         """A deep copy of the parameters (a plain dict of new arrays)."""
         return {k: v.copy() for k, v in self._params.items()}
+
+    def nonfinite_params(self):
+        """``{name: count}`` of the parameters holding NaN or infinite values (empty if none)."""
+        return {k: int(v.size - np.count_nonzero(np.isfinite(v))) for k, v in self._params.items()
+                if not np.isfinite(v).all()}
+
+    def check_finite(self, what="this"):
+        """Raise a ``ValueError`` naming every parameter that holds NaN or infinite values.
+
+        ``what`` is the work that cannot go on, e.g. ``"training"``.
+        """
+        bad = self.nonfinite_params()
+        if bad:
+            named = ", ".join(f"params[{k!r}] ({n} of {self._params[k].size})" for k, n in bad.items())
+            raise ValueError(f"{named} hold(s) NaN or infinite values, so {what} cannot go on; "
+                             "give the model finite weights first (set_params, load, or a new model)")
 
     def num_params(self):
         return int(sum(v.size for v in self._params.values()))
@@ -303,6 +363,10 @@ class SequenceModel:
         final hidden state, to continue from (text generation).
         """
         x, ndim = self._check_x(x)
+        bad = self.nonfinite_params()
+        if bad:
+            warnings.warn(f"params {', '.join(map(repr, bad))} hold NaN or infinite values: "
+                          "the predictions will be NaN", RuntimeWarning, stacklevel=2)
         z, h_n, _ = self.forward(x, self.initial_state(x.shape[1], h0), output_length)
         y = self._shape_output(z if logits else self._activate(z), ndim)
         return (y, h_n) if return_state else y

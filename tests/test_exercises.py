@@ -14,8 +14,9 @@ import pytest
 
 import rnnlab
 from rnnlab import exercises as ex
-from rnnlab.exercises import (Code, Feedback, Note, gru_step, lstm_step, rnn_step,
-                              rnn_step_backward, scalar_bptt, truncated_bptt)
+from rnnlab.exercises import (Code, Feedback, Note, char_window, decoder_inputs, gru_step, gru_step_backward,
+                              lstm_backward, lstm_step, lstm_step_backward, rnn_step, rnn_step_backward,
+                              scalar_bptt, softmax_cross_entropy, softmax_temperature, truncated_bptt)
 from rnnlab.exercises._gates import _gru, _lstm
 from rnnlab.exercises._training import _tbptt, _tbptt_rnnlab
 
@@ -161,11 +162,15 @@ def test_template_of_an_unknown_exercise_lists_the_valid_ones():
         ex.template("nope")
 
 
-def test_namespaces_per_lesson():
+def test_namespaces_per_notebook():
     assert ex.rnn_cell.q1 is rnn_step and ex.rnn_cell.q2 is rnn_step_backward
     assert ex.training.q1 is scalar_bptt and ex.training.q2 is truncated_bptt
     assert ex.gates.q1 is gru_step and ex.gates.q2 is lstm_step
-    assert set(ex.NOTEBOOKS) == {"rnn_cell", "training", "gates"}
+    assert [e.name for e in ex.gated_backward] == ["gru_step_backward", "lstm_step_backward", "lstm_backward"]
+    assert [e.name for e in ex.capstone] == ["rnn_step", "rnn_step_backward", "softmax_cross_entropy",
+                                             "char_window", "softmax_temperature", "decoder_inputs"]
+    assert ex.capstone.q1 is rnn_step   # the capstone reuses exercise 1's checks
+    assert set(ex.NOTEBOOKS) == {"rnn_cell", "training", "gates", "gated_backward", "capstone"}
     assert "rnn_step.check(rnn_step_forward)" in repr(rnn_step)
     assert "rnnlab-exercise" in rnn_step._repr_html_()
 
@@ -316,33 +321,33 @@ def test_scalar_reference_matches_central_differences_and_the_library_model():
     loss0, grads = bptt(xs, p, w_x, w_h, b_h, w_y, b_y)
     for key in params:
         np.testing.assert_allclose(grads[key], numeric[key], rtol=1e-6, atol=1e-9)
-    # the library's many-to-one model has loss (y - p)^2: twice ours, gradients twice ours
+    # lesson 04's loss e^2 is the library's many-to-one MSE for one number: the same values
     m = len(b_h)
     model = rnnlab.SequenceModel(1, m, 1, cell="rnn", pattern="many-to-one")
     model.set_params({"w_x": w_x[:, None], "w_h": w_h, "b_h": b_h, "w_y": w_y[None], "b_y": [b_y]})
     lib_loss, lib = model.loss_and_grads(xs.reshape(-1, 1, 1), np.array([[p]]))
-    assert np.isclose(lib_loss, 2 * loss0)
-    np.testing.assert_allclose(lib["w_h"], 2 * grads["w_h"], rtol=1e-10)
-    np.testing.assert_allclose(lib["w_x"][:, 0], 2 * grads["w_x"], rtol=1e-10)
+    assert np.isclose(lib_loss, loss0)
+    np.testing.assert_allclose(lib["w_h"], grads["w_h"], rtol=1e-10)
+    np.testing.assert_allclose(lib["w_x"][:, 0], grads["w_x"], rtol=1e-10)
 
 
 @pytest.mark.parametrize("edit, phrases, mistake", [
-    (("np.outer(da, hs[t])", "np.outer(da, hs[t + 1])"),
-     ["dw_h is off by one in time", "h_{t-1}, not the state it produced, h_t"], "dw_h_off_by_one"),
-    (("(1 - hs[t + 1] ** 2)", "(1 - hs[t] ** 2)"), ["tanh' is off by one in time"],
-     "derivative_off_by_one"),
-    (("range(len(xs) - 1, -1, -1)", "range(len(xs) - 2, -1, -1)"),
-     ["leaves out the last step", "off-by-one in time"], "skip_last_step"),
-    (("range(len(xs) - 1, -1, -1)", "range(len(xs) - 1, 0, -1)"),
-     ["stops before the first step", "off-by-one in time"], "skip_first_step"),
-    (("grads[\"w_x\"] += da * xs[t]", "grads[\"w_x\"] += da * xs[t - 1]"),
+    (("np.outer(da, hs[t - 1])", "np.outer(da, hs[t])"),
+     ["dw_h is off by one in time", "not hs[t], the state h_t it made"], "dw_h_off_by_one"),
+    (("(1 - hs[t] ** 2)", "(1 - hs[t - 1] ** 2)"), ["tanh' is off by one in time"], "derivative_off_by_one"),
+    (("range(k, 0, -1)", "range(k - 1, 0, -1)"), ["leaves out step k", "off-by-one in time"], "skip_last_step"),
+    (("range(k, 0, -1)", "range(k, 1, -1)"), ["stops before step 1", "off-by-one in time"], "skip_first_step"),
+    (("grads[\"w_x\"] += da * xs[t - 1]", "grads[\"w_x\"] += da * xs[t - 2]"),
      ["dw_x is off by one in time"], "dw_x_off_by_one"),
     (("        dh = w_h.T @ da", "        pass"), ["not carried back through time"], "no_carry"),
-    (("        dh = w_h.T @ da", "        dh = 0 * da"), ["gradient coming from step t+1 is not added"],
+    (("        dh = w_h.T @ da", "        dh = 0 * da"), ["coming back from step t + 1 is dropped"],
      "carry_dropped"),
     (("dh = w_h.T @ da", "dh = w_h @ da"), ["w_h @ da uses w_h untransposed"], "w_h_not_transposed"),
-    (("da = dh * (1 - hs[t + 1] ** 2)", "da = dh"), ["multiplied by tanh'(a) = 1 - h_t**2"],
-     "no_tanh_derivative"),
+    (("da = dh * (1 - hs[t] ** 2)", "da = dh"), ["multiplied by tanh'(a_t) = 1 - h_t**2"], "no_tanh_derivative"),
+    # the slips issue 11 found unnamed
+    (("range(k, 0, -1)", "range(1, k + 1)"), ["runs forwards in time", "range(k, 0, -1)"], "forwards_in_time"),
+    (("\"w_y\": dy * hs[k]", "\"w_y\": dy * hs[k - 1]"), ["dw_y uses the wrong state", "hs[k]"],
+     "dw_y_wrong_state"),
 ])
 def test_scalar_bptt_specific_mistakes(edit, phrases, mistake):
     fb = scalar_bptt.check(mutant(scalar_bptt, edit))
@@ -350,26 +355,35 @@ def test_scalar_bptt_specific_mistakes(edit, phrases, mistake):
     assert fb.mistakes == (mistake,)
 
 
-def test_scalar_bptt_loop_starting_at_T_raises_and_is_called_off_by_one():
+def test_scalar_bptt_shared_weights_overwritten_instead_of_added_is_named():
+    # issue 11: '=' instead of '+=' got only "dw_h: 0 times the expected values"
+    fb = scalar_bptt.check(mutant(scalar_bptt, ('grads["w_x"] += da', 'grads["w_x"] = da'),
+                                  ('grads["w_h"] += np.outer', 'grads["w_h"] = np.outer'),
+                                  ('grads["b_h"] += da', 'grads["b_h"] = da')))
+    msg = failed(fb, "overwritten at every step (=) instead of added up (+=)", "step 1 reads h_0 = 0")
+    assert fb.mistakes == ("overwrite",)
+    assert "0 times the expected" not in msg
+
+
+def test_scalar_bptt_loop_starting_past_the_end_raises_and_is_called_off_by_one():
     fn = define("import numpy as np\n"
                 "def bptt(xs, p, w_x, w_h, b_h, w_y, b_y):\n"
-                "    for t in range(len(xs), -1, -1):\n"
+                "    for t in range(len(xs), 0, -1):\n"
                 "        x = xs[t]\n", "bptt")
     fb = scalar_bptt.check(fn)
-    failed(fb, "your function raised IndexError", "(line 4)", "off-by-one in time",
-           "starts at t = k-1")
+    failed(fb, "your function raised IndexError", "(line 4)", "off-by-one in time", "reads xs[t - 1]")
     # with the solution's list of states it is a list IndexError: still pointed at the loop
-    fb = scalar_bptt.check(mutant(scalar_bptt, ("range(len(xs) - 1, -1, -1)", "range(len(xs), -1, -1)")))
+    fb = scalar_bptt.check(mutant(scalar_bptt, ("range(k, 0, -1)", "range(k + 1, 0, -1)")))
     failed(fb, "IndexError", "off-by-one in time")
 
 
-def test_scalar_bptt_sign_and_factor_two():
-    fb = scalar_bptt.check(mutant(scalar_bptt, ("dy = y - p", "dy = p - y")))
-    failed(fb, "-1 times the expected one", "the sign is flipped")
+def test_scalar_bptt_sign_and_the_tutorials_half_loss():
+    fb = scalar_bptt.check(mutant(scalar_bptt, ("e = y - p", "e = p - y")))
+    failed(fb, "-1 times the expected one", "the sign is flipped")   # the loss e**2 is unchanged
     assert fb.mistakes == ("scaled",)
-    fb = scalar_bptt.check(mutant(scalar_bptt, ("loss = 0.5 * (y - p) ** 2", "loss = (y - p) ** 2"),
-                                  ("dy = y - p", "dy = 2 * (y - p)")))
-    failed(fb, "2 times the expected one", "no factor 2")
+    fb = scalar_bptt.check(mutant(scalar_bptt, ("loss = e ** 2", "loss = 0.5 * e ** 2"),
+                                  ("dy = 2 * e ", "dy = e ")))
+    failed(fb, "0.5 times the expected one", "lesson 04's e**2, not 0.5 * e**2")
 
 
 def test_scalar_bptt_random_wrong_answer_gets_the_generic_message():
@@ -380,8 +394,16 @@ def test_scalar_bptt_random_wrong_answer_gets_the_generic_message():
 
 def test_scalar_bptt_result_layout_errors():
     failed(scalar_bptt.check(lambda *a: {"w_x": 0}), "return a tuple (loss, grads)")
-    fn = mutant(scalar_bptt, ('"w_y": dy * hs[-1], ', ""))
+    fn = mutant(scalar_bptt, ('"w_y": dy * hs[k], ', ""))
     failed(scalar_bptt.check(fn), "dw_y is missing")
+
+
+def test_scalar_bptt_speaks_rnnlabs_numbering_only():
+    # one index convention (decision 1): no h_{t+1} = f(.. h_t ..), no h_{-1}
+    text = " ".join([str(scalar_bptt.template()), str(scalar_bptt.solution()), *scalar_bptt.hints,
+                     *[msg for _, msg, _ in scalar_bptt._variants(scalar_bptt._cases()[0], None)]])
+    assert "h_{t+1} = " not in text and "h_{-1}" not in text and "hs[t + 1]" not in text
+    assert "h_t = tanh(w_x x_t + w_h h_{t-1} + b_h)" in str(scalar_bptt.template())
 
 
 # ---------------------------------------------------------------------------
@@ -570,3 +592,266 @@ def test_an_error_inside_a_library_call_points_at_the_learners_line():
     line = line_of(src, "step_backward(dh + dhs[s], None)")
     failed(fb, "your function raised TypeError", f"(line {line})")
     assert "the error came from rnn_step_backward in cells.py, called from that line" in fb.details
+
+
+# ---------------------------------------------------------------------------
+# 6. the slips issue 11 found without a name, each named now
+# ---------------------------------------------------------------------------
+
+def test_backward_dx_and_dh_prev_swapped_is_named():
+    fb = rnn_step_backward.check(mutant(rnn_step_backward, (
+        "return dx_t, dh_prev, dw_x, dw_h, db_h", "return dh_prev, dx_t, dw_x, dw_h, db_h")))
+    failed(fb, "dx_t and dh_prev are swapped")
+    assert fb.mistakes == ("dx_dh_prev_swapped",)
+
+
+def test_gru_blend_with_the_reset_gate_is_named():
+    fb = gru_step.check(mutant(gru_step, ("(1 - z) * n + z * h_prev", "(1 - r) * n + r * h_prev")))
+    failed(fb, "the blend uses the reset gate r", "h_t = (1 - z) * n + z * h_prev")
+    assert fb.mistakes == ("blend_with_reset",)
+
+
+@pytest.mark.parametrize("divisor, phrase, mistake", [
+    ("N", "averaged over the sequences but summed over the steps", "loss_mean_over_sequences"),
+    ("(stop - start)", "averaged over the steps but summed over the sequences", "loss_mean_over_steps"),
+])
+def test_truncated_loss_averaged_over_the_wrong_axis_is_named(divisor, phrase, mistake):
+    fb = truncated_bptt.check(mutant(truncated_bptt, (" / y.size", f" / {divisor}")))
+    failed(fb, phrase, "a mean over the wrong axis")
+    assert fb.mistakes == (mistake,)
+
+
+def test_truncated_gradients_overwritten_instead_of_added_is_named():
+    fb = truncated_bptt.check(mutant(truncated_bptt, ("grads[name] += v", "grads[name] = v")))
+    failed(fb, "overwritten at every step (=) instead of added up (+=)")
+    assert fb.mistakes == ("overwrite",)
+
+
+def test_truncated_speaks_rnnlabs_numbering():
+    text = str(truncated_bptt.template()) + " ".join(truncated_bptt.hints)
+    assert "h_{-1}" not in text and "h_0 = 0" in text and "t = 1..k" in text
+
+
+@pytest.mark.parametrize("exercise", ALL, ids=IDS)
+def test_feedback_header_names_the_function_the_learner_writes(exercise):
+    stub = exercise.check(define(exercise.template(), exercise.function))
+    assert str(stub).startswith(f"✗ Not done yet: {exercise.function}\n")
+    assert f">{exercise.function}</span>" in stub._repr_html_()
+    right = exercise.check(define(exercise.solution(), exercise.function))
+    assert str(right).startswith(f"✓ Correct: {exercise.function}\n") and right.function == exercise.function
+    assert right.exercise == exercise.name   # the exercise's own name stays available
+
+
+# ---------------------------------------------------------------------------
+# 7. the gated backward passes (exercise 4)
+# ---------------------------------------------------------------------------
+
+def _fd_check_pair(step_backward, forward, inputs):
+    """Central differences of a forward step against a backward pass with the exercise's signature."""
+    from rnnlab import learner
+    return learner.check_pair(forward, step_backward, inputs)
+
+
+@pytest.mark.parametrize("exercise", [gru_step_backward, lstm_step_backward], ids=lambda e: e.name)
+def test_gated_step_references_match_central_differences(exercise):
+    backward = define(exercise.solution(), exercise.function)
+    args = exercise._cases()[0]["args"]
+    if exercise is gru_step_backward:
+        _, x, h, w_x, w_h, b_h, b_hn = args
+        inputs = dict(x_t=x, h_prev=h, w_x=w_x, w_h=w_h, b_h=b_h, b_hn=b_hn)
+
+        def forward(x_t, h_prev, w_x, w_h, b_h, b_hn):
+            return rnnlab.gru_step_forward(x_t, h_prev, dict(w_x=w_x, w_h=w_h, b_h=b_h, b_hn=b_hn))[0], \
+                (x_t, h_prev, w_x, w_h, b_h, b_hn)
+
+        def back(dh, cache):
+            return backward(dh, *cache)
+    else:
+        _, _, x, h, c, w_x, w_h, b_h = args
+        inputs = dict(x_t=x, h_prev=h, c_prev=c, w_x=w_x, w_h=w_h, b_h=b_h)
+
+        def forward(x_t, h_prev, c_prev, w_x, w_h, b_h):
+            h_t, c_t, _ = rnnlab.lstm_step_forward(x_t, h_prev, c_prev, dict(w_x=w_x, w_h=w_h, b_h=b_h))
+            return h_t, c_t, (x_t, h_prev, c_prev, w_x, w_h, b_h)
+
+        def back(dh, dc, cache):
+            return backward(dh, dc, *cache)
+    check = _fd_check_pair(back, forward, inputs)
+    assert check.status == "pass" and check.result.max_error < 1e-7, str(check)
+
+
+def test_lstm_sequence_reference_is_the_lstm_layers_backward():
+    from rnnlab.exercises._gated_backward import lstm_step_backward_reference
+    backward = define(lstm_backward.solution(), "lstm_backward")
+    layer = rnnlab.LSTM(3, 4, seed=1)
+    rng = np.random.default_rng(5)
+    xs = rng.standard_normal((7, 2, 3))
+    out, _, cache = layer.forward(xs)
+    tr = layer.trace(cache)["layer0"]
+    zeros = np.zeros((1, 2, 4))
+    hs, cs = np.concatenate([zeros, tr["h"]]), np.concatenate([zeros, tr["c"]])
+    dhs = rng.standard_normal(out.shape)
+    p = layer.params
+    mine = backward(dhs, xs, hs, cs, p["w_x"], p["w_h"], p["b_h"], lstm_step_backward_reference)
+    dx, (dh0, dc0), g = layer.backward(dhs, None, cache)
+    for a, b in zip(mine, (dx, dh0[0], dc0[0], g["w_x"], g["w_h"], g["b_h"])):
+        np.testing.assert_allclose(a, b, rtol=1e-10, atol=1e-12)
+
+
+_GRU_BACK = {"dn": "dn = dh_t * (1 - z)", "dz": "dz = dh_t * (h_prev - n)",
+             "direct": "dh_prev = dh_t * z ", "tanh": "da_n = dn * (1 - n ** 2)",
+             "reset": "da_r = da_n * hn * r * (1 - r)", "hidden": "da_n * r], axis=1)"}
+
+
+@pytest.mark.parametrize("edit, phrase, mistake", [
+    ((_GRU_BACK["dz"], "dz = dh_t * (n - h_prev)"), "the update gate's gradient has the wrong sign", "dz_sign"),
+    ((_GRU_BACK["direct"], "dh_prev = 0 * dh_t "), "misses the direct route through the blend", "no_direct_path"),
+    ((_GRU_BACK["tanh"], "da_n = dn"), "the candidate's tanh derivative is missing", "no_tanh_derivative"),
+    ((_GRU_BACK["reset"], "da_r = da_n * a_h[:, 2*H:] * r * (1 - r)"), "b_hn is missing from it",
+     "reset_gradient_without_b_hn"),
+    ((_GRU_BACK["hidden"], "da_n], axis=1)"), "goes through the reset gate", "n_hidden_without_reset"),
+])
+def test_gru_step_backward_slips_are_named(edit, phrase, mistake):
+    src = str(gru_step_backward.solution())
+    if mistake == "n_hidden_without_reset":   # the slip reaches db_hn too
+        src = src.replace("(da_n * r).sum(axis=0)", "da_n.sum(axis=0)")
+    src = src.replace(*edit)
+    assert src != str(gru_step_backward.solution())
+    fb = gru_step_backward.check(define(src, "gru_step_backward"))
+    failed(fb, phrase)
+    assert fb.mistakes == (mistake,)
+
+
+@pytest.mark.parametrize("edit, phrase, mistake", [
+    (("dc = dc_t + dh_t * o * (1 - tc ** 2)", "dc = dc_t"), "misses the route through h_t", "h_path_missing"),
+    (("dc = dc_t + dh_t * o * (1 - tc ** 2)", "dc = dh_t * o * (1 - tc ** 2)"), "dc_t, the gradient coming back along",
+     "upstream_dc_ignored"),
+    (("dc = dc_t + dh_t * o * (1 - tc ** 2)", "dc = dc_t + dh_t * o * (1 - c_t ** 2)"),
+     "not 1 - c_t**2", "tanh_derivative_of_c"),
+    (("dh_t * tc * o * (1 - o)", "dh_t * np.tanh(c_prev) * o * (1 - o)"), "uses the new cell",
+     "output_gate_old_cell"),
+    (("dc * i * (1 - g ** 2)", "dc * i * g * (1 - g)"), "the candidate g is a tanh", "candidate_sigmoid_derivative"),
+    (("(da @ w_x, da @ w_h, dc * f,", "(da @ w_x, da @ w_h, dc,"), "the forget gate is missing from dc_prev",
+     "dc_prev_no_forget"),
+    (("(da @ w_x, da @ w_h, dc * f,", "(da @ w_x, dc * f, da @ w_h,"), "dh_prev and dc_prev are swapped",
+     "dh_prev_dc_prev_swapped"),
+])
+def test_lstm_step_backward_slips_are_named(edit, phrase, mistake):
+    fb = lstm_step_backward.check(mutant(lstm_step_backward, edit))
+    failed(fb, phrase)
+    assert fb.mistakes == (mistake,)
+
+
+@pytest.mark.parametrize("edits, phrase, mistake", [
+    ([("dh_next, dc_next, gx", "dh_next, _dc, gx")], "dc is not carried back", "dc_not_carried"),
+    ([("dh = dhs[t - 1] + dh_next", "dh = dhs[t - 1]")], "dh is not carried back", "dh_not_carried"),
+    ([("dh = dhs[t - 1] + dh_next", "dh = dhs[t - 1] if t == T else dh_next")],
+     "the gradient from outside, dhs[t - 1], is not added at every step", "upstream_not_added"),
+    ([("for t in range(T, 0, -1):", "for t in range(1, T + 1):")], "the loop runs forwards in time",
+     "forwards_in_time"),
+    ([("dw_x += gx ", "dw_x = gx "), ("dw_h += gh", "dw_h = gh"), ("db_h += gb", "db_h = gb")],
+     "overwritten at every step (=) instead of added up (+=)", "overwrite"),
+    ([("hs[t - 1], cs[t - 1]", "hs[t], cs[t]")], "step t read h_{t-1} and c_{t-1}", "state_off_by_one"),
+])
+def test_lstm_sequence_backward_slips_are_named(edits, phrase, mistake):
+    fb = lstm_backward.check(mutant(lstm_backward, *edits))
+    failed(fb, phrase)
+    assert fb.mistakes == (mistake,)
+
+
+def test_lstm_sequence_backward_reversed_dxs_is_named():
+    src = str(lstm_backward.solution()).replace("dxs[t - 1] = dx", "dxs[T - t] = dx")
+    fb = lstm_backward.check(define(src, "lstm_backward"))
+    failed(fb, "dxs is in reverse time order")
+    assert fb.mistakes == ("dxs_reversed",)
+
+
+# ---------------------------------------------------------------------------
+# 8. the capstone's exercises (exercise 5)
+# ---------------------------------------------------------------------------
+
+
+def test_char_window_reference_is_rnnlabs_model_on_one_window():
+    from rnnlab.exercises._capstone import _char_window
+    ids_in, ids_out, h, params = char_window._cases()[0]["args"][:4]
+    V = params["w_x"].shape[1]
+    loss, grads, h_last = _char_window(ids_in, ids_out, h, params)
+    model = rnnlab.SequenceModel(V, h.shape[1], V, cell="rnn", loss="cross-entropy")
+    model.set_params(params)
+    x = np.eye(V)[ids_in]                                    # (S, N, V) one-hot
+    lib_loss, lib = model.loss_and_grads(x, ids_out, h0=h[None])
+    assert np.isclose(loss, lib_loss, rtol=1e-12)
+    for key in params:
+        np.testing.assert_allclose(grads[key], lib[key], rtol=1e-9, atol=1e-12)
+    _, state = model.predict(x, h0=h[None], return_state=True)
+    np.testing.assert_allclose(h_last, np.asarray(state).reshape(h_last.shape), rtol=1e-12)
+
+
+def test_softmax_cross_entropy_without_the_max_shift_overflows_and_is_told_why():
+    fb = softmax_cross_entropy.check(mutant(softmax_cross_entropy, (
+        "z = logits - logits.max(axis=1, keepdims=True)", "z = logits")))
+    failed(fb, "right on the first test, but not on test 3", "np.exp overflows for large scores")
+    assert "overflow" in fb.mistakes
+
+
+@pytest.mark.parametrize("edits, phrase, mistake", [
+    ([("loss = -np.log(p[rows, targets]).mean()", "loss = -np.log(p[rows, targets]).sum()"),
+      ("return loss, dlogits / N", "return loss, dlogits")], "summed over the batch", "summed_over_batch"),
+    ([("return loss, dlogits / N", "return loss, dlogits")], "dlogits is not divided by N", "gradient_not_averaged"),
+    ([("dlogits[rows, targets] -= 1", "pass")], "the target's entry must also lose 1", "no_one_hot"),
+])
+def test_softmax_cross_entropy_slips_are_named(edits, phrase, mistake):
+    fb = softmax_cross_entropy.check(mutant(softmax_cross_entropy, *edits))
+    failed(fb, phrase)
+    assert fb.mistakes == (mistake,)
+
+
+@pytest.mark.parametrize("edits, phrase, mistake", [
+    ([("loss += l / S", "loss += l"), ("dzs.append(dz / S)", "dzs.append(dz)")],
+     "summed over its steps", "loss_summed_over_steps"),
+    ([("dh = dzs[t - 1] @ w_y + dh_next", "dh = dzs[t - 1] @ w_y")], "the gradient from step t + 1 is not added",
+     "no_carry_in_window"),
+    ([("xs, hs, dzs, loss = [], [h], [], 0.0", "xs, hs, dzs, loss = [], [np.zeros_like(h)], [], 0.0")],
+     "starts from a zero state", "state_reset"),
+    ([("grads[\"w_y\"] += dzs[t - 1].T @ hs[t]", "grads[\"w_y\"] += dzs[t - 1].T @ hs[t - 1]")],
+     "dw_y uses the wrong state", "dw_y_wrong_state"),
+    ([("return loss, grads, hs[S]", "return loss, grads, hs[S - 1]")], "the state returned is not the window's last",
+     "wrong_last_state"),
+])
+def test_char_window_slips_are_named(edits, phrase, mistake):
+    fb = char_window.check(mutant(char_window, *edits))
+    failed(fb, phrase)
+    assert fb.mistakes == (mistake,)
+
+
+def test_softmax_temperature_slips_are_named():
+    fb = softmax_temperature.check(mutant(softmax_temperature, ("z = logits / temperature", "z = logits * temperature")))
+    failed(fb, "multiplied by the temperature")
+    assert fb.mistakes == ("multiplied",)
+    fb = softmax_temperature.check(mutant(softmax_temperature, ("z = z - z.max(axis=1, keepdims=True)", "pass")))
+    failed(fb, "np.exp overflows")
+    assert "overflow" in fb.mistakes
+
+
+@pytest.mark.parametrize("edit, phrase, mistake", [
+    (("return np.concatenate([first, targets[:-1]])", "return targets"), "the very token it must produce",
+     "not_shifted"),
+    (("return np.concatenate([first, targets[:-1]])", "return np.concatenate([targets[1:], first])"),
+     "shifted the wrong way", "shifted_the_wrong_way"),
+])
+def test_decoder_inputs_slips_are_named(edit, phrase, mistake):
+    fb = decoder_inputs.check(mutant(decoder_inputs, edit))
+    failed(fb, phrase)
+    assert fb.mistakes == (mistake,)
+
+
+def test_still_to_write_names_what_does_not_pass_and_nothing_else():
+    right = define(rnn_step.solution(), "rnn_step_forward")
+    stub = define(softmax_cross_entropy.template(), "softmax_cross_entropy")
+    wrong = mutant(rnn_step_backward, ("da = dh_t * (1 - h_t ** 2)", "da = dh_t"))
+    left = ex.capstone.still_to_write(q1=right, q2=wrong, q3=stub)
+    assert left == ["rnn_step_backward (q2): its check does not pass yet",
+                    "softmax_cross_entropy (q3): not done yet"]
+    assert ex.capstone.still_to_write(q1=right) == []
+    with pytest.raises(ValueError, match="unknown exercise 'q9'"):
+        ex.capstone.still_to_write(q9=right)

@@ -4,6 +4,11 @@ import io
 import json
 import os
 import pickle
+import signal
+import subprocess
+import sys
+import time
+import tracemalloc
 import zipfile
 
 import numpy as np
@@ -327,3 +332,204 @@ def test_zip_that_is_not_npz(tmp_path):
     path.write_bytes(buf.getvalue())
     with pytest.raises(ValueError, match="is an .npz file but not an rnnlab model"):
         rnnlab.load(path)
+
+
+# ---------------------------------------------------------------------------
+# saving never loses a model
+# ---------------------------------------------------------------------------
+
+KILL_MIDWAY = r"""
+import os, signal, sys
+import numpy as np
+import rnnlab
+
+calls = {"n": 0}
+original = np.lib.format.write_array
+
+def write_array(fp, array, *args, **kwargs):
+    calls["n"] += 1
+    if calls["n"] == 4:  # a few arrays written: die the hard way, mid-file
+        fp.write(b"x" * 100)
+        os.kill(os.getpid(), signal.SIGKILL)
+    return original(fp, array, *args, **kwargs)
+
+np.lib.format.write_array = write_array
+model = rnnlab.SequenceModel(1, 32, 1, cell="lstm", num_layers=2, seed=5)
+rnnlab.save(model, sys.argv[1])
+"""
+
+SAVE_BIG = r"""
+import sys
+import rnnlab
+model = rnnlab.SequenceModel(1, 1500, 1, cell="lstm", seed=5)  # 72 MB of weights
+print("saving", flush=True)
+rnnlab.save(model, sys.argv[1])  # about 0.25 s
+print("saved", flush=True)
+"""
+
+
+def _same_weights(a, b):
+    return a.params.keys() == b.params.keys() and all(
+        np.array_equal(a.params[k], b.params[k]) for k in a.params)
+
+
+def _run_python(code, *args, timeout=120):
+    return subprocess.run([sys.executable, "-c", code, *map(str, args)], timeout=timeout,
+                          capture_output=True, text=True)
+
+
+def test_a_save_killed_midway_leaves_the_old_file_intact(tmp_path):
+    old = trained_looking(rnnlab.SequenceModel(1, 4, 1, seed=1))
+    path = rnnlab.save(old, tmp_path / "model.npz")
+    proc = _run_python(KILL_MIDWAY, path)
+    assert proc.returncode == -signal.SIGKILL, proc.stderr  # it really died during the save
+    assert _same_weights(rnnlab.load(path), old)
+    assert [p.name for p in tmp_path.iterdir() if not p.name.startswith(".")] == ["model.npz"]
+
+
+@pytest.mark.parametrize("delay", [0.0, 0.02, 0.08, 0.15])
+def test_a_large_save_killed_at_any_moment_never_leaves_a_broken_file(tmp_path, delay):
+    old = trained_looking(rnnlab.SequenceModel(1, 4, 1, seed=1))
+    path = rnnlab.save(old, tmp_path / "model.npz")
+    proc = subprocess.Popen([sys.executable, "-c", SAVE_BIG, path], stdout=subprocess.PIPE, text=True)
+    assert proc.stdout.readline().strip() == "saving"
+    time.sleep(delay)  # into the save (or, on a slow day, past it): any moment must be safe
+    proc.kill()
+    proc.wait(timeout=60)
+    loaded = rnnlab.load(path)  # the old model or the new one, never a broken file
+    assert _same_weights(loaded, old) or loaded.hidden_size == 1500
+
+
+def test_an_interrupted_save_keeps_the_old_file_and_cleans_up(tmp_path, monkeypatch):
+    old = trained_looking(rnnlab.SequenceModel(1, 4, 1, seed=1))
+    path = rnnlab.save(old, tmp_path / "model.npz")
+
+    def interrupted(*args, **kwargs):
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(np.lib.format, "write_array", interrupted)
+    with pytest.raises(KeyboardInterrupt):
+        rnnlab.save(rnnlab.SequenceModel(1, 5, 1, seed=2), path)
+    monkeypatch.undo()
+    assert _same_weights(rnnlab.load(path), old)
+    assert [p.name for p in tmp_path.iterdir()] == ["model.npz"]  # no temporary file left
+
+
+def test_save_and_load_agree_on_the_suffix(tmp_path):
+    m = trained_looking(rnnlab.SequenceModel(1, 3, 1, seed=1))
+    written = rnnlab.save(m, tmp_path / "noext")
+    assert written == str(tmp_path / "noext.npz")
+    assert _same_weights(rnnlab.load(tmp_path / "noext"), m)
+    with pytest.raises(FileNotFoundError, match=r"no such model file: .*missing \(nor .*missing\.npz\)"):
+        rnnlab.load(tmp_path / "missing")
+    (tmp_path / "folder.npz").mkdir()
+    with pytest.raises(IsADirectoryError, match="it is a folder"):
+        rnnlab.save(m, tmp_path / "folder")
+
+
+def test_non_finite_weights_are_refused_by_name_and_nothing_is_written(tmp_path):
+    m = rnnlab.SequenceModel(1, 3, 1, seed=1)
+    m.params["b_y"][0] = np.inf
+    with pytest.raises(ValueError, match=r"params\['b_y'\] \(1 of 1\) hold\(s\) NaN or infinite "
+                                         r"values, so saving cannot go on"):
+        rnnlab.save(m, tmp_path / "m.npz")
+    assert list(tmp_path.iterdir()) == []
+
+
+def _zip(path, members):
+    """An .npz-like zip: ``{name: raw bytes}``."""
+    with zipfile.ZipFile(path, "w") as z:
+        for name, data in members.items():
+            z.writestr(name, data)
+    return path
+
+
+def _npy(array=None, header=None):
+    """The bytes of an .npy file, optionally with a header that lies about its shape."""
+    buf = io.BytesIO()
+    if header is None:
+        np.lib.format.write_array(buf, array)
+    else:
+        np.lib.format.write_array_header_1_0(buf, header)
+        buf.write(b"\0" * 8)
+    return buf.getvalue()
+
+
+def _members(model):
+    out = {"__format__.npy": _npy(np.array("rnnlab-model/1")),
+           "__config__.npy": _npy(np.array(json.dumps(model.config())))}
+    out.update({f"param/{k}.npy": _npy(v) for k, v in model.params.items()})
+    return out
+
+
+def _peak_bytes(fn):
+    """Peak memory NumPy and Python allocate while ``fn`` runs."""
+    tracemalloc.start()
+    try:
+        fn()
+    except (ValueError, TypeError):
+        pass
+    _, peak = tracemalloc.get_traced_memory()
+    tracemalloc.stop()
+    return peak
+
+
+def test_an_empty_entry_from_an_interrupted_save_is_named(tmp_path):
+    members = _members(rnnlab.SequenceModel(2, 3, 1))
+    members["param/w_x.npy"] = b""
+    path = _zip(tmp_path / "empty.npz", members)
+    with pytest.raises(ValueError, match=r"empty.npz: entry 'param/w_x' is empty \(an interrupted save\?\)"):
+        rnnlab.load(path)
+
+
+def test_a_huge_declared_shape_is_refused_before_allocating(tmp_path):
+    members = _members(rnnlab.SequenceModel(2, 3, 1))
+    members["param/w_x.npy"] = _npy(header={"descr": "<f8", "fortran_order": False,
+                                            "shape": (10**12,)})
+    path = _zip(tmp_path / "huge.npz", members)
+    with pytest.raises(ValueError, match=r"huge.npz: entry 'param/w_x' declares shape "
+                                         r"\(1000000000000,\) of float64 \(8,000,000,000,000 bytes\) "
+                                         r"but holds 8 bytes of data: the file is damaged"):
+        rnnlab.load(path)
+    assert _peak_bytes(lambda: rnnlab.load(path)) < 5e6
+
+
+def test_a_small_file_with_a_huge_configuration_is_refused_before_allocating(tmp_path):
+    small = rnnlab.SequenceModel(2, 3, 1, cell="gru")
+    for hidden, message in ((6000, r"does not match its own configuration: params\['w_x'\] must "
+                                     r"have shape \(18000, 2\), got \(9, 2\)"),
+                            (100_000, r"cannot build: hidden_size=100000 is too large: the weights "
+                                      r"would need 240 GB")):
+        members = _members(small)
+        members["__config__.npy"] = _npy(np.array(json.dumps({**small.config(),
+                                                              "hidden_size": hidden})))
+        path = _zip(tmp_path / f"gru{hidden}.npz", members)
+        assert path.stat().st_size < 5000
+        with pytest.raises(ValueError, match=message):
+            rnnlab.load(path)
+        assert _peak_bytes(lambda: rnnlab.load(path)) < 5e6  # 1.7 GB before this check
+
+
+def test_weights_over_the_limit_are_refused_from_the_headers(tmp_path, monkeypatch):
+    path = rnnlab.save(rnnlab.SequenceModel(2, 16, 1), tmp_path / "m.npz")
+    monkeypatch.setattr(rnnlab.io, "MAX_WEIGHT_BYTES", 1000)
+    with pytest.raises(ValueError, match=r"m.npz declares 2,568 bytes of weights, more than "
+                                         r"rnnlab's limit of 1,000"):
+        rnnlab.load(path)
+
+
+@pytest.mark.parametrize("make, message", [
+    (lambda: rnnlab.SequenceModel(1, 100_000, 1), r"hidden_size=100000 is too large: the weights "
+                                                  r"would need 80 GB"),
+    (lambda: rnnlab.SequenceModel(10**9, 4, 1), r"input_size=1000000000 is too large"),
+    (lambda: rnnlab.SequenceModel(1, 4, 10**9), r"output_size=1000000000 is too large: the weights "
+                                                r"would need 40 GB"),
+    (lambda: rnnlab.LSTM(1, 64, num_layers=10**6), r"num_layers=1000000 is too large"),
+    (lambda: rnnlab.GRU(1, 30_000, dtype="float32"), r"hidden_size=30000 is too large: the weights "
+                                                     r"would need 10.8 GB \(2,700,210,000 numbers of "
+                                                     r"float32\)"),
+])
+def test_absurd_sizes_name_the_argument_and_the_memory(make, message):
+    with pytest.raises(ValueError, match=message + r".*rnnlab keeps a model's weights under 1 GB"):
+        make()
+    assert _peak_bytes(make) < 5e6

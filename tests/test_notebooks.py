@@ -78,6 +78,16 @@ def test_lessons_link_to_their_neighbours_at_top_and_bottom(i):
             assert link in text, f"{LESSONS[i]}: {link} missing at the top or the bottom"
 
 
+@pytest.mark.parametrize("path", LESSON_PATHS, ids=LESSONS)
+def test_lessons_open_with_a_numbered_title_and_learning_objectives(path):
+    text = markdown(path)
+    number = path.stem[:2]
+    assert re.search(rf"^# {number} · ", text, re.M), f"{path.stem}: title '# {number} · ...' missing"
+    objectives = re.search(r"\*\*You will learn\*\*\n\n((?:- .+\n(?:  .+\n)*)+)", text + "\n")
+    assert objectives and objectives.group(1).count("\n- ") >= 1, (
+        f"{path.stem}: a 'You will learn' list of objectives near the top is missing")
+
+
 def test_readme_and_the_map_list_every_lesson():
     readme = (ROOT / "README.md").read_text(encoding="utf-8")
     start = markdown(NOTEBOOKS / "00_start_here.ipynb")

@@ -162,8 +162,8 @@ def instructor_version(path: Path, points: int = 1):
             if check and code_lines(text) == check.group(0).strip():
                 expr, function = check.groups()
                 exercise = eval(expr, dict(ns))
-                if getattr(exercise, "function", None) != function:
-                    raise AssignmentError(f"{path.name}: {expr} is not the exercise for {function}")
+                if not callable(getattr(exercise, "check", None)) or not hasattr(exercise, "solution"):
+                    raise AssignmentError(f"{path.name}: {expr} is not an rnnlab exercise")
                 starter = next((i for i in range(len(out) - 1, -1, -1) if out[i]["cell_type"] == "code"
                                 and re.search(rf"^def {function}\(", source_of(out[i]), re.M)), None)
                 if starter is None:

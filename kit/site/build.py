@@ -1,6 +1,7 @@
 """Build the lesson site: every lesson and exercise notebook, executed, as a static site.
 
-    python3 dev.py site              build into build/site/html (notebooks run once, then cached)
+    python3 dev.py site              build into build/site/html (notebooks run once, then cached
+                                     until their code or rnnlab's changes)
     python3 dev.py site --clean      forget the cache and the previous build first
     python3 dev.py site --serve      build, then serve it at http://127.0.0.1:8000 to look at
 
@@ -29,7 +30,7 @@ from urllib.parse import unquote, urlsplit
 HERE = Path(__file__).resolve().parent
 ROOT = HERE.parents[1]
 BUILD = ROOT / "build" / "site"
-SRC, HTML, NPM, ASSETS, CACHE = (BUILD / d for d in ("src", "html", "npm", "assets", "jupyter_cache"))
+SRC, HTML, NPM, ASSETS, CACHES = (BUILD / d for d in ("src", "html", "npm", "assets", "jupyter_cache"))
 sys.path.insert(0, str(HERE.parent))
 
 import links  # noqa: E402
@@ -84,6 +85,12 @@ def browser_assets() -> None:
     shutil.copyfile(modules / "requirejs" / "require.js", ASSETS / "require.min.js")
     shutil.copytree(modules / "@jupyter-widgets" / "html-manager" / "dist", ASSETS / "html-manager",
                     ignore=shutil.ignore_patterns("*.map", "embed.js*", "libembed-amd.js"))
+    # rnnlab's panels are partly anywidget components: the page needs anywidget's front end
+    # as an AMD module. The installed Python package carries it (its classic-notebook
+    # extension), in the very version that wrote the widget state.
+    import anywidget
+
+    shutil.copyfile(Path(anywidget.__file__).parent / "nbextension" / "index.js", ASSETS / "anywidget.js")
 
 
 # --------------------------------------------------------------------- sources
@@ -187,6 +194,24 @@ def sources() -> int:
     return sum(1 for p in files if p.suffix == ".ipynb")
 
 
+def execution_cache() -> Path:
+    """jupyter-cache keys a notebook by its code cells only. A change to rnnlab itself must run
+    the lessons again, so the cache lives in a folder named after rnnlab's files; older ones go."""
+    digest = hashlib.sha256()
+    for path in sorted((ROOT / "rnnlab").rglob("*")):
+        if path.is_file() and "__pycache__" not in path.parts:
+            digest.update(path.relative_to(ROOT).as_posix().encode() + b"\0" + path.read_bytes())
+    digest.update((ROOT / "pyproject.toml").read_bytes())
+    cache = CACHES / digest.hexdigest()[:16]
+    if not cache.exists():
+        shutil.rmtree(BUILD / "doctrees", ignore_errors=True)  # so Sphinx reads every page again
+    if CACHES.is_dir():
+        for old in CACHES.iterdir():
+            if old != cache:
+                shutil.rmtree(old, ignore_errors=True)
+    return cache
+
+
 # ---------------------------------------------------------------- link check
 class _Links(HTMLParser):
     def __init__(self):
@@ -241,19 +266,23 @@ def main(argv=None) -> int:
     args = parser.parse_args(argv)
     started = time.monotonic()
     if args.clean:
-        for folder in (SRC, args.out, CACHE, BUILD / "doctrees"):
+        for folder in (SRC, args.out, CACHES, BUILD / "doctrees"):
             shutil.rmtree(folder, ignore_errors=True)
 
     browser_assets()
     shutil.rmtree(args.out / "_static", ignore_errors=True)  # Sphinx copies it anew; no stale files
     n = sources()
-    env = dict(os.environ, RNNLAB_SITE_ASSETS=str(ASSETS), RNNLAB_SITE_CACHE=str(CACHE))
+    env = dict(os.environ, RNNLAB_SITE_ASSETS=str(ASSETS), RNNLAB_SITE_CACHE=str(execution_cache()))
     for var in ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS"):
         env.setdefault(var, "1")  # as dev.py does: small matrices, a shared machine
     cmd = [sys.executable, "-m", "sphinx", "-b", "html", "-c", str(HERE), "-d", str(BUILD / "doctrees"),
            "-W", "--keep-going", "-q", str(SRC), str(args.out)]
     print(f"site: sphinx-build of {n} notebooks (each runs once; unchanged ones come from the cache)", flush=True)
-    if subprocess.run(cmd, env=env).returncode:
+    sphinx = subprocess.Popen(cmd, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    for line in sphinx.stdout:  # every kernel started says this; it says nothing about the site
+        if "Kernel is running over TCP without encryption" not in line:
+            print(line, end="", flush=True)
+    if sphinx.wait():
         print("site: sphinx-build failed (warnings count as errors); see above", file=sys.stderr)
         return 1
     problems = check_links(args.out)

@@ -15,8 +15,9 @@ import sys
 
 import numpy as np
 
-from ._feedback import (_BOX, _COLORS, _NONE, _STUB, Code, Feedback, Note, _array, _call,
-                        _diagnose, _join, _Raised, _shape_text, _summary, _Unusable)
+from .. import learner
+from ._feedback import (_BOX, _COLORS, Code, Feedback, Note, _array, _diagnose, _join, _shape_text,
+                        _summary, _Unusable)
 
 
 class Exercise:
@@ -75,7 +76,7 @@ class Exercise:
                 return fb
             first_rows = rows if first_rows is None else first_rows
         return Feedback("pass", self.name, f"{self.function} gives the reference results on "
-                        f"{len(cases)} seeded tests.", rows=first_rows)
+                        f"{len(cases)} seeded tests.", rows=first_rows, function=self.function)
 
     def hint(self, n=1):
         """Hint number ``n`` (1, 2, ...); each says a little more than the one before.
@@ -143,10 +144,10 @@ class Exercise:
         """The diagnosis when every wrong output is ``c`` times the right one."""
         return f"every wrong output is {c:.4g} times the expected one"
 
-    def _exception_note(self, raised, case):
-        """Extra words for an exception from the learner's code."""
-        msg = str(raised.exc)
-        if isinstance(raised.exc, ValueError) and ("matmul" in msg or "align" in msg
+    def _exception_note(self, run, case):
+        """Extra words for an exception from the learner's code (``run``: a :class:`rnnlab.learner.LearnerCall`)."""
+        msg = str(run.error)
+        if isinstance(run.error, ValueError) and ("matmul" in msg or "align" in msg
                                                   or "broadcast" in msg):
             return ("a product or a sum got arrays whose shapes do not fit. In this test: "
                     + ", ".join(f"{a} {_shape_text(s, case['dims'])}" for a, s in self.arg_shapes))
@@ -157,19 +158,20 @@ class Exercise:
         return ", ".join(f"{k} = {v}" for k, v in case["dims"].items())
 
     def _fail(self, summary, notes=(), rows=(), details="", mistakes=()):
-        return Feedback("fail", self.name, summary, notes, rows, details, mistakes)
+        return Feedback("fail", self.name, summary, notes, rows, details, mistakes, function=self.function)
 
     def _check_case(self, fn, case):
         """``(None, rows)`` if the learner's function is right on ``case``, else ``(Feedback, rows)``."""
-        result = _call(fn, case["args"])
-        if result is _STUB or result is _NONE:
+        run = learner.call(fn, *case["args"])  # never raises; copies the arguments
+        if run.status in ("todo", "none"):
             return Feedback("todo", self.name, "not done yet: write the function body" + (
                 " (your function returned None: is the return statement missing?)"
-                if result is _NONE else "")), None
-        if isinstance(result, _Raised):
-            note = self._exception_note(result, case)
-            return self._fail(result.text, [note] if note else [], details=result.details,
+                if run.status == "none" else ""), function=self.function), None
+        if run.status == "raised":
+            note = self._exception_note(run, case)
+            return self._fail(run.message, [note] if note else [], details=run.details,
                               mistakes=("raised",)), None
+        result = run.value
         ref = self._reference(case)
         try:
             got = self._parse(result, case)

@@ -2,17 +2,13 @@
 
 :class:`Feedback` (a verdict), :class:`Note` (a hint) and :class:`Code` (a
 template or a solution) show themselves in a notebook (``_repr_html_``) and as
-plain text (``__str__``). Below them: calling the learner's function so that
-nothing it does escapes as an exception (:func:`_call`), and comparing its
-outputs with the reference, naming a known mistake when the numbers show one
-(:func:`_diagnose`).
+plain text (``__str__``). Below them: comparing the learner's outputs with the
+reference, naming a known mistake when the numbers show one (:func:`_diagnose`).
+Calling the learner's code safely is :func:`rnnlab.learner.call`'s job.
 """
 from __future__ import annotations
 
 import html
-import os
-import sysconfig
-import traceback
 import types
 
 import numpy as np
@@ -41,6 +37,7 @@ class Feedback:
     ----------
     status : ``"pass"``, ``"fail"`` or ``"todo"`` (the function is still a stub)
     exercise : name of the exercise
+    function : the function the learner writes, named in the header (``rnn_step_forward``)
     summary : one line: what is right and what is wrong
     notes : list of str, the specific diagnoses ("looks like w_x is used transposed...")
     rows : list of ``(name, shape, relative error, status)`` strings, one per output
@@ -50,9 +47,11 @@ class Feedback:
     ``bool(feedback)`` is True when the check passed.
     """
 
-    def __init__(self, status, exercise, summary, notes=(), rows=(), details="", mistakes=()):
+    def __init__(self, status, exercise, summary, notes=(), rows=(), details="", mistakes=(),
+                 function=None):
         self.status = status
         self.exercise = exercise
+        self.function = function or exercise
         self.summary = summary
         self.notes = list(notes)
         self.rows = [tuple(r) for r in rows]
@@ -81,7 +80,7 @@ class Feedback:
                 for a, b, c, d in table]
 
     def __str__(self):
-        lines = [f"{_VERDICT[self.status]}: {self.exercise}", self.summary]
+        lines = [f"{_VERDICT[self.status]}: {self.function}", self.summary]
         lines += [f"- {n}" for n in self.notes]
         lines += self._table_text()
         if self.details:
@@ -96,7 +95,7 @@ class Feedback:
         parts = [f'<div class="rnnlab-feedback rnnlab-feedback-{self.status}" '
                  f'style="{_BOX.format(fg=fg, bg=bg)}">',
                  f'<b style="color:{fg}">{e(_VERDICT[self.status])}</b>'
-                 f' <span style="color:#555">{e(self.exercise)}</span>',
+                 f' <span style="color:#555">{e(self.function)}</span>',
                  f'<div style="margin-top:3px;white-space:pre-wrap">{e(self.summary)}</div>']
         if self.notes:
             parts.append('<ul style="margin:3px 0 3px 18px;padding:0">'
@@ -155,63 +154,11 @@ class Code(str):
 
 
 # ---------------------------------------------------------------------------
-# running the learner's code safely
+# reading the learner's values
 # ---------------------------------------------------------------------------
-
-# a traceback frame in these folders is not the learner's code: numpy, rnnlab
-# (this package included) and the standard library
-_RNNLAB = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-_LIBRARY_DIRS = tuple(os.path.dirname(os.path.abspath(p)) + os.sep for p in (np.__file__,)) + (
-    _RNNLAB + os.sep, os.path.abspath(sysconfig.get_paths()["stdlib"]) + os.sep)
-
 
 class _Unusable(Exception):
     """What the learner's function returned cannot be compared (wrong type or count)."""
-
-
-class _Raised:
-    """An exception from the learner's code, with the learner's line."""
-
-    def __init__(self, exc):
-        self.exc = exc
-        frames = traceback.extract_tb(exc.__traceback__)
-        while frames and os.path.abspath(frames[0].filename) == os.path.abspath(__file__):
-            frames = frames[1:]  # _call's own frame
-        own = [f for f in frames if not os.path.abspath(f.filename).startswith(_LIBRARY_DIRS)]
-        self.frame = own[-1] if own else (frames[0] if frames else None)
-        self.inside = frames[-1] if frames and frames[-1] is not self.frame else None
-
-    @property
-    def text(self):
-        where = f" (line {self.frame.lineno})" if self.frame else ""
-        return f"your function raised {type(self.exc).__name__}: {self.exc}{where}"
-
-    @property
-    def details(self):
-        lines = []
-        if self.frame and self.frame.line:
-            lines.append(f"line {self.frame.lineno}: {self.frame.line.strip()}")
-        if self.inside is not None and self.frame is not None:
-            lines.append(f"(the error came from {self.inside.name} in "
-                         f"{os.path.basename(self.inside.filename)}, called from that line)")
-        return "\n".join(lines)
-
-
-_STUB, _NONE = object(), object()  # raised NotImplementedError / returned None
-
-
-def _call(fn, args):
-    """``fn(*args)`` on copies; returns the result, ``_STUB``, ``_NONE`` or a :class:`_Raised`."""
-    copies = [a.copy() if isinstance(a, np.ndarray) else
-              ({k: v.copy() for k, v in a.items()} if isinstance(a, dict) else a) for a in args]
-    try:
-        with np.errstate(all="ignore"):
-            out = fn(*copies)
-    except NotImplementedError:
-        return _STUB
-    except Exception as exc:  # the learner's code: report it, never crash the notebook
-        return _Raised(exc)
-    return _NONE if out is None else out
 
 
 def _array(value):
@@ -308,6 +255,15 @@ def _diagnose(outputs, got, ref, variants, dims, transposed_advice, scale_note):
             rows.append((out.label, shape, f"{rel[out.key]:.1e}", "wrong"))
             wrong.append(out)
 
+    # a variant that explains more of the wrong outputs is preferred: two slips can give
+    # the same numbers on some outputs (a window of one step averages and sums alike)
+    # (and one that would also have spoilt an output the learner got right is less likely)
+    def explains(vals):
+        hits = sum(1 for o in wrong if got.get(o.key) is not None and o.key in vals
+                   and _same(got[o.key], vals[o.key]) and not _same(vals[o.key], ref[o.key]))
+        misses = sum(1 for o in outputs if o not in wrong and o.key in vals and not _same(vals[o.key], ref[o.key]))
+        return hits - misses
+    variants = sorted(variants, key=lambda v: -explains(v[2]))
     found = {}  # (id, message) -> labels it explains
     matched_variant = False
     for out in wrong:

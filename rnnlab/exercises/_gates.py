@@ -66,6 +66,8 @@ def _gru(x, h, w_x, w_h, b_h, b_hn, order=(0, 1, 2), blend="pytorch", candidate=
            "no_b_hn": lambda: xn + r * hn,
            "no_reset": lambda: xn + hn + b_hn}[candidate]()
     n = cand(pre)
+    if blend == "reset":  # the reset gate used where the update gate belongs
+        return (1 - r) * n + r * h
     return (1 - z) * n + z * h if blend == "pytorch" else z * n + (1 - z) * h
 
 
@@ -143,6 +145,9 @@ class _GruStep(Exercise):
             ("blend_swapped", "the blend is the wrong way round: h_t = (1 - z) * n + z * h_prev, "
              "so z is the share of the old state kept (some texts swap the roles of z and 1 - z; "
              "rnnlab and PyTorch use this one)", lambda: _gru(*args, blend="swapped")),
+            ("blend_with_reset", "the blend uses the reset gate r; it is the update gate z that mixes "
+             "the old state and the candidate: h_t = (1 - z) * n + z * h_prev (r only acts inside "
+             "the candidate)", lambda: _gru(*args, blend="reset")),
             ("reset_before_product", "the reset gate is applied before the product (the original "
              "paper's GRU); this exercise uses PyTorch's form r * (h_prev @ W_hn.T + b_hn)",
              lambda: _gru(*args, candidate="original")),

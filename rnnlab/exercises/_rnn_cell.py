@@ -226,4 +226,9 @@ def rnn_step_backward(dh_t, x_t, h_prev, h_t, w_x, w_h):
         if w_x.shape[0] == w_x.shape[1]:
             out.append(("dx_t_w_x_transposed", "dx_t uses w_x transposed: the forward pass computed "
                         "x_t @ w_x.T, so dx_t = da @ w_x", {"dx_t": da @ w_x.T}))
+            # with D == H the two have the same shape, so a swapped return runs
+            g = grads(da)
+            out.append(("dx_dh_prev_swapped", "dx_t and dh_prev are swapped: return them in the order "
+                        "dx_t, dh_prev (dx_t = da @ w_x goes with the input, dh_prev = da @ w_h with "
+                        "the previous state)", {"dx_t": g["dh_prev"], "dh_prev": g["dx_t"]}))
         return out

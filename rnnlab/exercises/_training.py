@@ -19,104 +19,96 @@ from ._feedback import _diagnose, _join, _Output, _same, _Unusable
 # ---------------------------------------------------------------------------
 # BPTT by hand for the tutorial's scalar RNN
 # ---------------------------------------------------------------------------
+# rnnlab's numbering (lesson 02): step t = 1 .. k reads x_t and h_{t-1} and makes
+# h_t; in code xs[t - 1] is x_t and hs[t] is h_t, with hs[0] = h_0 = 0. The loss is
+# lesson 04's, L = e^2 with e = y - p.
 
 _SCALAR_BUGS = {
-    "dw_h_off_by_one": "dw_h is off by one in time: each step's term must use the state the step "
-                       "read, h_{t-1}, not the state it produced, h_t (outer(da, hs[t]) for the "
-                       "step that makes hs[t + 1])",
-    "derivative_off_by_one": "tanh' is off by one in time: the step that produced h_t needs "
-                             "1 - h_t**2 (its own output), not 1 - h_{t-1}**2",
-    "dw_x_off_by_one": "dw_x is off by one in time: the step that reads x_t must add da * x_t; "
-                       "your terms are paired with the input of the step before (an index -1 "
-                       "wraps round to the last input in Python)",
-    "skip_last_step": "the backward loop leaves out the last step (the one that produced h_k): an "
-                      "off-by-one in time; it must start at t = k-1: range(k - 1, -1, -1)",
-    "skip_first_step": "the backward loop stops before the first step: an off-by-one in time; it "
-                       "must run down to t = 0 inclusive: range(k - 1, -1, -1)",
-    "extra_step": "the backward loop runs one step too many (an off-by-one in time): with an index "
-                  "of -1, Python wraps round to the last element; cover exactly the steps "
-                  "t = k-1 .. 0",
-    "no_carry": "the gradient is not carried back through time: after each step dh must become "
-                "w_h.T @ da, the gradient reaching the state that step read",
-    "carry_dropped": "the gradient coming from step t+1 is not added: only the last step gets a "
-                     "gradient; the state h_{t-1} receives w_h.T @ da from the step after it",
+    "dw_h_off_by_one": "dw_h is off by one in time: step t must add np.outer(da, hs[t - 1]), the "
+                       "state h_{t-1} it read, not hs[t], the state h_t it made",
+    "derivative_off_by_one": "tanh' is off by one in time: step t made h_t = tanh(a_t), so its "
+                             "derivative is 1 - hs[t]**2, not 1 - hs[t - 1]**2",
+    "dw_x_off_by_one": "dw_x is off by one in time: step t must add da * xs[t - 1] (that is x_t); "
+                       "your terms pair each step with the input of the step before (at t = 1 an "
+                       "index -1 wraps round to the last input in Python)",
+    "skip_last_step": "the backward loop leaves out step k, the one that made h_k: an off-by-one in "
+                      "time; it must start at t = k: range(k, 0, -1)",
+    "skip_first_step": "the backward loop stops before step 1: an off-by-one in time; it must run "
+                       "down to t = 1 inclusive: range(k, 0, -1)",
+    "extra_step": "the backward loop runs one step too many, down to t = 0 (an off-by-one in time; "
+                  "h_0 is the initial state, not a step, and an index -1 wraps round to the last "
+                  "element); cover exactly t = k .. 1",
+    "forwards_in_time": "the backward loop runs forwards in time (t = 1 .. k): the gradient reaching "
+                        "h_{t-1} comes from step t, so the loop must start at the last step and go "
+                        "back: range(k, 0, -1)",
+    "no_carry": "the gradient is not carried back through time: after step t, dh must become "
+                "w_h.T @ da, the gradient reaching h_{t-1}, the state that step read",
+    "carry_dropped": "the gradient coming back from step t + 1 is dropped: only step k gets a "
+                     "gradient; h_{t-1} receives w_h.T @ da from step t",
     "w_h_not_transposed": "the gradient flowing back to h_{t-1} is w_h.T @ da; w_h @ da uses w_h "
                           "untransposed",
-    "no_tanh_derivative": "dh must be multiplied by tanh'(a) = 1 - h_t**2 at every step before it "
+    "no_tanh_derivative": "dh must be multiplied by tanh'(a_t) = 1 - h_t**2 at every step before it "
                           "reaches the weights",
+    "overwrite": "the shared weights' gradients are overwritten at every step (=) instead of added "
+                 "up (+=): what is left is step 1's share alone, and dw_h is then zero because "
+                 "step 1 reads h_0 = 0. Every step uses the same w_x, w_h, b_h, so their "
+                 "gradients are sums over the steps (lesson 02)",
+    "dw_y_wrong_state": "dw_y uses the wrong state: the output is read from h_k, so "
+                        "dw_y = 2 * e * hs[k] (hs[-1]), not hs[k - 1]",
 }
 
 
 def _scalar_rnn(xs, p, w_x, w_h, b_h, w_y, b_y, bug=None):
     """Loss and gradients of the tutorial's scalar RNN over one window, with an optional bug.
 
-    ``h_{t+1} = tanh(w_x x_t + w_h h_t + b_h)`` from ``h_0 = 0``; ``y = w_y . h_k + b_y``;
-    loss ``0.5 (y - p)^2``. ``bug`` is a key of ``_SCALAR_BUGS`` or None.
+    ``h_t = tanh(w_x x_t + w_h h_{t-1} + b_h)`` for ``t = 1 .. k`` from ``h_0 = 0``;
+    ``y = w_y . h_k + b_y``; loss ``e^2`` with ``e = y - p``. ``bug`` is a key of
+    ``_SCALAR_BUGS`` or None.
     """
     k = len(xs)
-    hs = [np.zeros_like(b_h)]
-    for x in xs:
-        hs.append(np.tanh(w_x * x + w_h @ hs[-1] + b_h))
+    hs = [np.zeros_like(b_h)]  # hs[t] is h_t
+    for t in range(1, k + 1):
+        hs.append(np.tanh(w_x * xs[t - 1] + w_h @ hs[t - 1] + b_h))
     y = w_y @ hs[k] + b_y
-    dy = y - p
+    e = y - p
+    dy = 2 * e
     g = {"w_x": np.zeros_like(w_x), "w_h": np.zeros_like(w_h), "b_h": np.zeros_like(b_h),
-         "w_y": dy * hs[k], "b_y": np.asarray(dy)}
+         "w_y": dy * hs[k - 1 if bug == "dw_y_wrong_state" else k], "b_y": np.asarray(dy)}
     dh = dy * w_y
-    steps = {"skip_last_step": range(k - 2, -1, -1), "skip_first_step": range(k - 1, 0, -1),
-             "extra_step": range(k - 1, -2, -1)}.get(bug, range(k - 1, -1, -1))
-    for t in steps:  # step t reads xs[t] and hs[t] and makes hs[t + 1]
-        h_out = hs[t + 1] if t >= 0 else hs[0]  # the wrapped extra step "makes" h_0
-        if bug == "derivative_off_by_one":
-            h_out = hs[t]
+    steps = {"skip_last_step": range(k - 1, 0, -1), "skip_first_step": range(k, 1, -1),
+             "extra_step": range(k, -1, -1), "forwards_in_time": range(1, k + 1)}.get(
+                 bug, range(k, 0, -1))
+    for t in steps:  # step t reads xs[t - 1] and hs[t - 1], makes hs[t]
+        h_out = hs[t - 1] if bug == "derivative_off_by_one" else hs[t]
         da = dh if bug == "no_tanh_derivative" else dh * (1 - h_out ** 2)
-        g["w_x"] += da * xs[t - 1 if bug == "dw_x_off_by_one" else t]
-        g["w_h"] += np.outer(da, hs[t + 1] if bug == "dw_h_off_by_one" else hs[t])
-        g["b_h"] += da
+        share = {"w_x": da * xs[t - 2 if bug == "dw_x_off_by_one" else t - 1],
+                 "w_h": np.outer(da, hs[t if bug == "dw_h_off_by_one" else t - 1]), "b_h": da}
+        for name, value in share.items():
+            g[name] = value if bug == "overwrite" else g[name] + value
         if bug == "carry_dropped":
             dh = np.zeros_like(dh)
         elif bug == "w_h_not_transposed":
             dh = w_h @ da
         elif bug != "no_carry":
             dh = w_h.T @ da
-    return 0.5 * dy ** 2, g
+    return e ** 2, g
 
 
-class _ScalarBPTT(Exercise):
-    name = "scalar_bptt"
-    function = "bptt"
-    task = ("backpropagate through time by hand: the loss and all five gradients of the tutorial's "
-            "scalar RNN unfolded for k steps.")
-    _keys = ("w_x", "w_h", "b_h", "w_y", "b_y")
-    outputs = [_Output("loss", "loss", ())] + [
-        _Output(k, "d" + k, s) for k, s in zip(_keys, [("m",), ("m", "m"), ("m",), ("m",), ()])]
-    arg_shapes = (("xs", ("k",)), ("w_x", ("m",)), ("w_h", ("m", "m")), ("b_h", ("m",)),
-                  ("w_y", ("m",)))
-    transposed_advice = {"w_h": ": its term for one step is np.outer(da, h_read), with da the "
-                                "gradient at the step's pre-activation"}
-    hints = (
-        "Forward first, keeping every state: hs = [h_0, h_1, ..., h_k] with h_0 = 0. Then "
-        "y = w_y @ hs[k] + b_y and dL/dy = y - p, which gives dw_y = (y - p) * hs[k], db_y = y - p "
-        "and the gradient reaching the last state, dh = (y - p) * w_y.",
-        "Then walk the steps backwards, t = k-1 down to 0. Step t read x_t and hs[t] and made "
-        "hs[t + 1] = tanh(a). Its pre-activation gradient is da = dh * (1 - hs[t + 1]**2); it adds "
-        "da * x_t to dw_x, np.outer(da, hs[t]) to dw_h and da to db_h.",
-        "Before the next (earlier) step, pass the gradient on to the state this step read: "
-        "dh = w_h.T @ da. The weights are shared, so their gradients add up over the steps (+=).",
-    )
-    _template = '''import numpy as np
+_SCALAR_TEMPLATE = '''import numpy as np
 
 
 def bptt(xs, p, w_x, w_h, b_h, w_y, b_y):
     """Loss and gradients of the tutorial's scalar RNN unfolded for k = len(xs) steps.
 
-    The network (the tutorial's notation; h_0 is the zero vector):
-        h_{t+1} = tanh(w_x x_t + w_h h_t + b_h)     for t = 0 .. k-1
+    The network, in rnnlab's numbering (lesson 02); h_0 is the zero vector:
+        h_t = tanh(w_x x_t + w_h h_{t-1} + b_h)     for t = 1 .. k
         y = w_y . h_k + b_y                         (a dot product)
-        loss = 0.5 * (y - p)**2
+        e = y - p,   loss = e**2                    (lesson 04's loss)
+    Python counts from 0: xs[t - 1] is x_t.
 
     Parameters
     ----------
-    xs : array (k,)       the scalar inputs x_0 .. x_{k-1}
+    xs : array (k,)       the scalar inputs x_1 .. x_k
     p : float             the target for y
     w_x : array (m,)      input-to-hidden weights
     w_h : array (m, m)    hidden-to-hidden weights
@@ -131,30 +123,60 @@ def bptt(xs, p, w_x, w_h, b_h, w_y, b_y):
     """
     raise NotImplementedError
 '''
-    _solution = '''import numpy as np
+
+_SCALAR_SOLUTION = '''import numpy as np
 
 
 def bptt(xs, p, w_x, w_h, b_h, w_y, b_y):
     # forward: unfold k = len(xs) steps from h_0 = 0, keeping every state
-    hs = [np.zeros_like(b_h)]
-    for x_t in xs:
-        hs.append(np.tanh(w_x * x_t + w_h @ hs[-1] + b_h))
-    y = w_y @ hs[-1] + b_y
-    loss = 0.5 * (y - p) ** 2
+    k = len(xs)
+    hs = [np.zeros_like(b_h)]                # hs[t] is h_t; hs[0] = h_0 = 0
+    for t in range(1, k + 1):
+        hs.append(np.tanh(w_x * xs[t - 1] + w_h @ hs[t - 1] + b_h))
+    y = w_y @ hs[k] + b_y
+    e = y - p
+    loss = e ** 2
 
-    # backward: from the output down to the first step
-    dy = y - p
+    # backward: from the output down to step 1
+    dy = 2 * e                               # dloss/dy
     grads = {"w_x": np.zeros_like(w_x), "w_h": np.zeros_like(w_h), "b_h": np.zeros_like(b_h),
-             "w_y": dy * hs[-1], "b_y": dy}
+             "w_y": dy * hs[k], "b_y": dy}
     dh = dy * w_y                            # dloss/dh_k
-    for t in range(len(xs) - 1, -1, -1):     # step t reads x_t and hs[t], makes hs[t + 1]
-        da = dh * (1 - hs[t + 1] ** 2)       # through tanh
-        grads["w_x"] += da * xs[t]
-        grads["w_h"] += np.outer(da, hs[t])  # the state the step read
+    for t in range(k, 0, -1):                # step t read x_t and h_{t-1}, made h_t
+        da = dh * (1 - hs[t] ** 2)           # through tanh
+        grads["w_x"] += da * xs[t - 1]
+        grads["w_h"] += np.outer(da, hs[t - 1])  # the state the step read
         grads["b_h"] += da
-        dh = w_h.T @ da                      # on to the state the step read
+        dh = w_h.T @ da                      # on to h_{t-1}
     return loss, grads
 '''
+
+
+class _ScalarBPTT(Exercise):
+    name = "scalar_bptt"
+    function = "bptt"
+    task = ("backpropagate through time by hand: the loss and all five gradients of the tutorial's "
+            "scalar RNN unfolded for k steps.")
+    _keys = ("w_x", "w_h", "b_h", "w_y", "b_y")
+    outputs = [_Output("loss", "loss", ())] + [
+        _Output(k, "d" + k, s) for k, s in zip(_keys, [("m",), ("m", "m"), ("m",), ("m",), ()])]
+    arg_shapes = (("xs", ("k",)), ("w_x", ("m",)), ("w_h", ("m", "m")), ("b_h", ("m",)),
+                  ("w_y", ("m",)))
+    transposed_advice = {"w_h": ": its term for step t is np.outer(da, hs[t - 1]), with da the "
+                                "gradient at the step's pre-activation"}
+    hints = (
+        "Forward first, keeping every state: hs = [h_0, h_1, ..., h_k] with h_0 = 0, so hs[t] is "
+        "h_t and xs[t - 1] is x_t. Then y = w_y @ hs[k] + b_y, e = y - p and dloss/dy = 2 * e, "
+        "which gives dw_y = 2 * e * hs[k], db_y = 2 * e and the gradient reaching the last state, "
+        "dh = 2 * e * w_y.",
+        "Then walk the steps backwards, t = k down to 1. Step t read x_t and h_{t-1} and made "
+        "h_t = tanh(a_t). Its pre-activation gradient is da = dh * (1 - hs[t]**2); it adds "
+        "da * xs[t - 1] to dw_x, np.outer(da, hs[t - 1]) to dw_h and da to db_h.",
+        "Before the next (earlier) step, pass the gradient on to the state this step read: "
+        "dh = w_h.T @ da. The weights are shared, so their gradients add up over the steps (+=).",
+    )
+    _template = _SCALAR_TEMPLATE
+    _solution = _SCALAR_SOLUTION
 
     def _cases(self):
         return _seeded_cases(300, "km", [(5, 3), (1, 2), (7, 4)], lambda r, k, m: (
@@ -185,29 +207,33 @@ def bptt(xs, p, w_x, w_h, b_h, w_y, b_y):
     def _variants(self, case, ref):
         out = []
         for bug, msg in _SCALAR_BUGS.items():
-            loss, g = _scalar_rnn(*case["args"], bug=bug)
+            with np.errstate(all="ignore"):
+                _, g = _scalar_rnn(*case["args"], bug=bug)
             out.append((bug, msg, {k: np.asarray(v) for k, v in g.items()}))
         return out
 
     def _scale_note(self, c):
         text = super()._scale_note(c)
         if np.isclose(c, -1):
-            return text + ": the sign is flipped; dloss/dy = y - p"
+            return text + ": the sign is flipped; e = y - p and dloss/dy = 2 * e"
+        if np.isclose(c, 0.5):
+            return (text + ": the loss is lesson 04's e**2, not 0.5 * e**2, so dloss/dy = 2 * e "
+                    "and every gradient is twice yours")
         if np.isclose(c, 2):
-            return text + ": the loss is 0.5 * (y - p)**2, so dloss/dy = y - p (no factor 2)"
+            return text + ": the loss is e**2 and dloss/dy = 2 * e; the factor 2 came in twice"
         return text
 
-    def _exception_note(self, raised, case):
+    def _exception_note(self, run, case):
         k = case["dims"]["k"]
-        if isinstance(raised.exc, IndexError):
-            hit = re.search(r"index (-?\d+) is out of bounds", str(raised.exc))
+        if isinstance(run.error, IndexError):
+            hit = re.search(r"index (-?\d+) is out of (bounds|range)", str(run.error))
             if hit and int(hit.group(1)) in (k, k + 1):
                 return (f"index {hit.group(1)} is past the end: an off-by-one in time. The inputs "
-                        f"are xs[0] .. xs[k-1] and the states hs[0] .. hs[k] (k = {k}), so the "
-                        "backward loop starts at t = k-1")
+                        f"are xs[0] .. xs[k-1] (x_1 .. x_k) and the states hs[0] .. hs[k] "
+                        f"(h_0 .. h_k), k = {k}: step t reads xs[t - 1] and hs[t - 1]")
             return ("an index past the end of a list or array is often an off-by-one in time: "
-                    "the backward loop runs t = k-1 down to 0")
-        return super()._exception_note(raised, case)
+                    "the backward loop runs t = k down to 1, and step t reads xs[t - 1]")
+        return super()._exception_note(run, case)
 
 
 # ---------------------------------------------------------------------------
@@ -228,6 +254,15 @@ _TBPTT_BUGS = {
                           "dh = (gradient from the output at t) + (dh_prev returned by step t+1)",
     "loss_summed": "the window loss is summed over its outputs; it is their mean, so "
                    "dy = 2 * (y - p) / (number of outputs in the window)",
+    "loss_mean_over_sequences": "the window loss is averaged over the sequences but summed over the "
+                                "steps (a mean over the wrong axis): it is the mean over both, so "
+                                "divide by y.size = (steps in the window) * N, not by N",
+    "loss_mean_over_steps": "the window loss is averaged over the steps but summed over the sequences "
+                            "(a mean over the wrong axis): it is the mean over both, so divide by "
+                            "y.size = (steps in the window) * N, not by the number of steps",
+    "overwrite": "inside a window the weights' gradients are overwritten at every step (=) instead "
+                 "of added up (+=): only the window's first step is left. The steps share w_x, w_h "
+                 "and b_h, so their gradients are sums over the steps",
 }
 
 
@@ -251,7 +286,8 @@ def _tbptt(xs, ys, k, p, bug=None):
             hs.append(h)
         hs = np.stack(hs)  # (S, N, H)
         y = hs @ p["w_y"].T + p["b_y"]  # (S, N, 1)
-        dy = 2 * (y - ys[a:b]) / (1 if bug == "loss_summed" else y.size)
+        dy = 2 * (y - ys[a:b]) / {"loss_summed": 1, "loss_mean_over_sequences": N,
+                                  "loss_mean_over_steps": b - a}.get(bug, y.size)
         if bug == "last_output_only":
             dy[:-1] = 0
             dy *= y.shape[0]  # the mean is then over the last step only
@@ -264,7 +300,7 @@ def _tbptt(xs, ys, k, p, bug=None):
             dh = dhs[s] + (0 if bug == "no_carry_in_window" else dh)
             _, dh, gs = cells.rnn_step_backward(dh, caches[s])
             for key, v in gs.items():
-                g[key] += v
+                g[key] = v if bug == "overwrite" else g[key] + v
         if bug == "not_detached":
             for cache in reversed(history):
                 _, dh, gs = cells.rnn_step_backward(dh, cache)
@@ -297,9 +333,9 @@ class _TruncatedBPTT(Exercise):
     arg_shapes = (("xs", ("T", "N", "D")), ("ys", ("T", "N", "1")), ("w_x", ("H", "D")),
                   ("w_h", ("H", "H")), ("b_h", ("H",)), ("w_y", ("1", "H")), ("b_y", ("1",)))
     hints = (
-        "Windows start at t = 0, k, 2k, ... (range(0, T, k)); the last may be shorter. Keep h "
-        "outside the window loop: it starts as zeros((N, H)) once, and each window's forward pass "
-        "starts from the h the previous window ended with.",
+        "Windows start at steps 1, k + 1, 2k + 1, ..., that is at array index range(0, T, k); the "
+        "last may be shorter. Keep h outside the window loop: it starts as h_0 = zeros((N, H)) "
+        "once, and each window's forward pass starts from the h the previous window ended with.",
         "Inside a window: run step_forward over its steps, keeping the caches. The outputs are "
         "y = h @ w_y.T + b_y; the window loss is the mean of (y - p)**2 over its steps and "
         "sequences, so dy = 2 * (y - p) / (number of outputs in the window).",
@@ -314,13 +350,14 @@ class _TruncatedBPTT(Exercise):
 def truncated_gradients(xs, ys, k, params, step_forward, step_backward):
     """Truncated BPTT(k): the gradient of every window, in time order.
 
-    The network: a tanh RNN with a linear output at every step,
-        h_t = tanh(x_t @ w_x.T + h_{t-1} @ w_h.T + b_h),  h_{-1} = 0
+    The network: a tanh RNN with a linear output at every step, t = 1 .. T,
+        h_t = tanh(x_t @ w_x.T + h_{t-1} @ w_h.T + b_h),  h_0 = 0
         y_t = h_t @ w_y.T + b_y
-    The sequence is cut into windows of k steps (t = 0..k-1, k..2k-1, ...; the last
+    Python counts from 0: xs[t - 1] is x_t and ys[t - 1] its target.
+    The sequence is cut into windows of k steps (t = 1..k, k+1..2k, ...; the last
     one may be shorter). The hidden state is carried from one window into the next,
     but the gradient is not: each window is backpropagated on its own.
-    Window loss: the mean of (y_t - ys[t])**2 over the window's steps and sequences.
+    Window loss: the mean of (y_t - target_t)**2 over the window's steps and sequences.
 
     Parameters
     ----------
@@ -346,7 +383,7 @@ def truncated_gradients(xs, ys, k, params, step_forward, step_backward):
 def truncated_gradients(xs, ys, k, params, step_forward, step_backward):
     T, N, _ = xs.shape
     w_x, w_h, b_h, w_y, b_y = (params[n] for n in ("w_x", "w_h", "b_h", "w_y", "b_y"))
-    h = np.zeros((N, w_h.shape[0]))        # h_{-1} = 0, once, before the first window
+    h = np.zeros((N, w_h.shape[0]))        # h_0 = 0, once, before the first window
     windows = []
     for start in range(0, T, k):
         stop = min(start + k, T)
@@ -412,12 +449,12 @@ def truncated_gradients(xs, ys, k, params, step_forward, step_backward):
         n_ref = len({w for w, _ in ref})
         n_got = len({w for w, _ in got})
         if n_got != n_ref:
-            starts = ", ".join(str(a) for a in range(0, T, k))
+            starts = ", ".join(str(a + 1) for a in range(0, T, k))
             summary = (f"expected {n_ref} window gradients (T = {T}, k = {k}: windows start at "
-                       f"t = {starts}), got {n_got}.")
+                       f"steps t = {starts}), got {n_got}.")
             notes = []
             if n_got == T - k + 1:
-                notes.append("that is one per sliding window (the tutorial's t = 0 .. n-k); truncated "
+                notes.append("that is one per sliding window (the tutorial's windowed procedure); truncated "
                              "BPTT cuts the sequence into consecutive windows that do not overlap: "
                              "range(0, T, k)")
             elif 0 < n_got < n_ref and all(_same(got[key], ref[key]) for key in got):

@@ -1,12 +1,13 @@
 """The one place where panel controls are made (the control factory).
 
 :func:`make_control` turns a :class:`~rnnlab.widgets._settings.Setting` into a
-control, :func:`make_button` makes a button; every panel makes its controls
-through them. The controls are rnnlab's accessible components
+control, :func:`make_button` a button, :func:`make_text_area` and
+:func:`make_disclosure` the rest of what a learner operates; every panel makes its
+controls through them. The controls are rnnlab's accessible components
 (:mod:`rnnlab.widgets._controls`: every control named by a label, sliders
 included, toggle groups that say which choice is checked, buttons that keep
-the keyboard focus), bound here to the setting they show, so that a value is
-never changed silently:
+the keyboard focus, a disclosure whose header the keyboard reaches), bound here
+to the setting they show, so that a value is never changed silently:
 
 * From code, a value out of range or of the wrong type raises the setting's
   ``TypeError``/``ValueError``, naming the setting (core sliders would clamp
@@ -386,3 +387,20 @@ def make_button(name, description, icon="", style="", tooltip=""):
     b = C.Button(description=description, icon=icon, button_style=style, tooltip=tooltip or None)
     b.add_class(css_class(name))
     return b
+
+
+def make_text_area(name, placeholder="", description=""):
+    """A box for several lines of text (the Share box), class ``rnnlab-<name>``, named by
+    its ``description`` (a visible label)."""
+    area = C.Textarea(placeholder=placeholder, description=description or "Text", rows=4)
+    area.add_class(css_class(name))
+    return area
+
+
+def make_disclosure(title, children, name="disclosure"):
+    """A section the learner opens and closes (closed at first): a button with
+    ``aria-expanded`` that Tab reaches (an ``Accordion``'s header is not), class
+    ``rnnlab-<name>``."""
+    box = C.Disclosure(list(children), description=title)
+    box.add_class(css_class(name))
+    return box

@@ -150,7 +150,8 @@ class PredictionPlot:
         self._moving = [self._line]
 
     def _update_scatter(self, pred):
-        p = _clipped(pred[:, 0], self._limits)
+        raw = pred[:, 0]
+        p = _clipped(raw, self._limits)
         self._line.set_ydata(p)
         full = False
         finite = p[np.isfinite(p)]
@@ -162,7 +163,7 @@ class PredictionPlot:
             if want != self.ax.get_ylim():
                 self.ax.set_ylim(*want)
                 full = True
-        self._stamp()
+        self._stamp(_not_finite(raw))
         return full
 
     def _describe_scatter(self, pred, when):
@@ -207,7 +208,7 @@ class PredictionPlot:
         span = hi - lo
         # the frame holds the targets; a wild prediction leaves it at the edge, never rescales it
         self._line.set_ydata(_clipped(pred[:, 0, 0], (lo - span, hi + span)))
-        self._stamp()
+        self._stamp(_not_finite(pred[:, 0, 0]))
         return False
 
     def _describe_sequence(self, pred, when):
@@ -235,6 +236,12 @@ def _kind(model, ds):
     if ds.loss == "cross-entropy":
         return "class_bars" if model.per_sequence else "class_steps"
     return "scatter" if model.per_sequence else "sequence"
+
+
+def _not_finite(values):
+    """``"3 of 40 not finite"`` when a blown-up model predicts inf or NaN (drawn as gaps)."""
+    bad = int(np.size(values) - np.count_nonzero(np.isfinite(values)))
+    return f"{bad} of {np.size(values)} not finite" if bad else ""
 
 
 def _clipped(values, limits):

@@ -119,7 +119,8 @@ class TrainingPanel(Panel):
         super()._wire()
         self.on_click(self.buttons["train"], self.train)
         self.on_click(self.buttons["pause"], self.toggle_pause)
-        self.on_click(self.buttons["stop"], lambda: self.stop(wait=False))  # the page must not block
+        # the page must not block: Stop asks and returns
+        self.on_click(self.buttons["stop"], lambda: self.stop(wait=False))
 
     #: buttons (besides Train) that wait while a run goes on
     IDLE_BUTTONS = ()
@@ -193,7 +194,8 @@ class TrainingPanel(Panel):
         """One trainer of a run has finished (not stopped)."""
 
     def _end_run(self, runner, redraw, status):
-        """The end of a run (in its thread): ``redraw()``, the error or ``status()``, the controls."""
+        """The end of a run (in its thread): ``redraw()``, the error or ``status()``, then
+        the controls."""
         # draw first, re-enable the controls last: a Train press must never land
         # in a moment when the panel looks idle but the old thread is still drawing
         try:

@@ -155,7 +155,8 @@ class GradientFlowView(TrainingPanel):
     # -- the lifecycle ---------------------------------------------------------------------
     def _build_controls(self):
         super()._build_controls()
-        self._make_training_buttons(tooltip="train each shown model for the set epochs, then redraw")
+        self._make_training_buttons(
+            tooltip="train each shown model for the set epochs, then redraw")
         self.buttons["initial"] = make_button("initial", "Initial weights", "undo", "",
                                               "back to the untrained weights")
 

@@ -20,7 +20,6 @@ from __future__ import annotations
 
 import warnings
 
-import ipywidgets
 import numpy as np
 from matplotlib.ticker import MaxNLocator
 
@@ -31,7 +30,7 @@ from ..train import Trainer
 from . import tasks
 from ._base import COLORS, PALETTE, Canvas
 from ._factory import make_button, make_control
-from ._layout import column, controls_grid, row
+from ._layout import column, controls_grid, row as button_row
 from ._settings import Choice, Int
 from ._training import TrainingPanel
 
@@ -141,7 +140,7 @@ class StateInspector(TrainingPanel):
         c, b = self.controls, self.buttons
         self._model_bar = controls_grid([c["task"], c["cell"], c["hidden_size"]], min_width=300)
         view_bar = controls_grid([c["sample"], c["layer"]], min_width=300)
-        train_bar = row([c["epochs"], b["train"], b["pause"], b["stop"], b["reset"]])
+        train_bar = button_row([c["epochs"], b["train"], b["pause"], b["stop"], b["reset"]])
         return column([self._model_bar, view_bar, train_bar, self.status, self.canvas.image,
                        self.message])
 

@@ -28,7 +28,6 @@ import textwrap
 import time
 import warnings
 
-import ipywidgets
 import numpy as np
 from matplotlib.ticker import LogLocator, MaxNLocator, NullLocator, ScalarFormatter
 
@@ -37,11 +36,10 @@ from ..optim import OPTIMIZERS
 from ..patterns import get_pattern
 from ..train import Trainer
 from . import tasks
-from . import _controls
 from ._base import COLORS, DECADES, RUN_STYLES, Canvas
+from ._factory import make_button, make_disclosure, make_text_area
 from ._layout import column, controls_grid, row, split
 from ._lossplot import loss_limits, nice, plotted
-from ._factory import make_button
 from ._predictions import PredictionPlot
 from ._settings import Choice, Flag, Float, Int
 from ._training import TrainingPanel, loss_text
@@ -163,10 +161,9 @@ class Playground(TrainingPanel):
                 ("export", "Export settings", "download", "write the settings as JSON below"),
                 ("load", "Load settings", "upload", "apply the JSON below")):
             self.buttons[name] = make_button(name, text, icon, "", tip)
-        self.share = _controls.Textarea(
-            description="Settings as JSON", rows=4,
-            placeholder="Export settings fills this; or paste settings here and press Load settings")
-        self.share.add_class("rnnlab-share")
+        self.share = make_text_area(
+            "share", "Export settings fills this; or paste settings here and press Load settings",
+            description="Settings as JSON")
 
     def _build_views(self):
         # margins set by hand for each size (_place_loss_legend): tight_layout on every live
@@ -189,9 +186,9 @@ class Playground(TrainingPanel):
         right = column([bar, self.status, self.loss_canvas.image, self.pred_canvas.image,
                         self.message])
         # a disclosure, not an Accordion: its header is a button the keyboard reaches
-        self.share_box = _controls.Disclosure(
-            [row([b["export"], b["load"]]), self.share], description="Share these settings")
-        self.share_box.add_class("rnnlab-share-box")
+        self.share_box = make_disclosure("Share these settings",
+                                         [row([b["export"], b["load"]]), self.share],
+                                         name="share_box")
         return column([split(left, right), self.share_box])
 
     def _wire(self):
@@ -316,8 +313,8 @@ class Playground(TrainingPanel):
         first_valid = self.trainer.evaluate(self.trainer.valid)
         # a run gets its number, its settings and its label when it starts training
         self.run = {"id": None, "task": self._values["task"], "start": None, "live": None,
-                    "changes": [], "curve": {"epoch": [0], "train": [first], "valid": [first_valid]},
-                    "diverged": None, "reached": None, "loss": self.data.loss}
+                    "changes": [], "diverged": None, "reached": None, "loss": self.data.loss,
+                    "curve": {"epoch": [0], "train": [first], "valid": [first_valid]}}
         self._pred = None  # new model or data: the prediction plot is made again
         self.show_message("")
         self._set_status(f"ready: {self.model.num_params()} parameters, loss {first:.4g} before "
@@ -493,7 +490,8 @@ class Playground(TrainingPanel):
             return
         h, curve = tr.history, run["curve"]
         rate = (h.updates - self._updates_at_start) / max(self._elapsed(), 1e-9)
-        text = f"{loss_text(tr.epoch, curve['train'][-1], curve['valid'][-1])}  ·  {rate:.0f} updates/s"
+        text = (f"{loss_text(tr.epoch, curve['train'][-1], curve['valid'][-1])}"
+                f"  ·  {rate:.0f} updates/s")
         reached = ""
         if run["reached"] is not None:
             epoch, seconds = run["reached"]
@@ -558,13 +556,13 @@ class Playground(TrainingPanel):
         """The right end of the epoch axis: 10, 20, 50, 100...
 
         A growing curve fills the frame from early on, and the frame changes (a
-        full redraw) only a few times a run: a run starts in a frame a fifth of
+        full redraw) only a few times a run: a run starts in a frame a tenth of
         its planned length.
         """
         runs = self.runs + ([self.run] if self.run is not None else [])
         last = max([r["curve"]["epoch"][-1] for r in runs] + [10])
         if self.runner.running:
-            last = max(last, getattr(self, "_planned", 0) / 5)
+            last = max(last, getattr(self, "_planned", 0) / 10)
         return nice(last)
 
     def draw_loss(self, extra_update=None):
@@ -823,7 +821,8 @@ def _as_settings_dict(settings):
         try:
             settings = json.loads(settings)
         except json.JSONDecodeError as err:
-            raise ValueError(f"settings are not valid JSON: {err} (got {settings[:60]!r})") from None
+            raise ValueError(f"settings are not valid JSON: {err} (got {settings[:60]!r})"
+                             ) from None
     if not isinstance(settings, dict):
         raise TypeError(f"settings must be a dict or a JSON object, got {type(settings).__name__} "
                         f"{settings!r}")

@@ -23,15 +23,17 @@ def test_generated_blocks_are_up_to_date():
     assert done.returncode == 0, done.stderr
 
 
-def test_every_repository_address_in_the_readme_comes_from_pyproject():
-    readme = (REPO / "README.md").read_text()
+@pytest.mark.parametrize("doc", ["README.md", "docs/teaching.md"])
+def test_every_repository_address_in_the_docs_comes_from_pyproject(doc):
+    text = (REPO / doc).read_text()
     repo = links.repository_url()
     owner, name = links.owner_and_name()
-    binder = re.findall(r"https://mybinder\.org/v2/gh/([^/]+)/([^/]+)/", readme)
+    binder = re.findall(r"https://mybinder\.org/v2/gh/([^/]+)/([^/]+)/", text)
     assert binder and set(binder) == {(owner, name)}
-    for url in re.findall(r"https://github\.com/[\w.-]+/[\w.-]+", readme):
-        assert url == repo, f"README names {url}, pyproject.toml says {repo}"
-    assert links.pages() in readme
+    for url in re.findall(r"https://github\.com/[\w.-]+/[\w.-]+", text):
+        assert url == repo, f"{doc} names {url}, pyproject.toml says {repo}"
+    if doc == "README.md":
+        assert links.pages() in text
 
 
 def test_site_and_hub_links_follow_the_repository_address():

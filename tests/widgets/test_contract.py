@@ -111,7 +111,8 @@ def test_every_control_comes_from_the_one_factory(cls):
         assert _factory.css_class(name) in control._dom_classes
     for name, button in panel.buttons.items():
         assert any(c.startswith("rnnlab-") for c in button._dom_classes), name
-    assert panel.status in _descendants(panel.widget) and panel.message in _descendants(panel.widget)
+    shown = _descendants(panel.widget)
+    assert panel.status in shown and panel.message in shown
 
 
 def _descendants(widget):
@@ -175,7 +176,8 @@ def test_bad_panel_arguments_get_clear_errors():
                for name, kwargs, arg in BAD_ARGUMENTS]
     unclear = [(name, kwargs, what) for name, kwargs, (ok, what) in results if not ok]
     assert len(results) >= 46
-    assert unclear == [], f"{len(unclear)} of {len(results)} unclear:\n" + "\n".join(map(str, unclear))
+    assert unclear == [], (f"{len(unclear)} of {len(results)} unclear:\n"
+                           + "\n".join(map(str, unclear)))
 
 
 @pytest.mark.parametrize("name,kwargs,setting,expected", CASE_INSENSITIVE)
@@ -232,7 +234,7 @@ def test_a_number_typed_beside_a_slider_beyond_its_range_is_refused_and_said(cls
     assert panel.errors == []
 
 
-# -- errors and training ----------------------------------------------------------------------------
+# -- errors and training ------------------------------------------------------------------------
 
 @pytest.mark.parametrize("cls", PANELS, ids=lambda c: c.__name__)
 def test_an_error_in_a_handler_is_shown_and_the_panel_keeps_working(cls, monkeypatch):

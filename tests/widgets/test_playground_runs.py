@@ -175,7 +175,7 @@ def test_the_target_note_is_right_for_a_continued_run():
     assert f"reached the target {pg.target_loss:g} at epoch {reached[0]} " in pg.status.value
 
 
-# -- training you can watch -------------------------------------------------------------------------
+# -- training you can watch ---------------------------------------------------------------------
 
 def test_a_default_run_can_be_watched_curve_and_predictions_move():
     pg = Playground()  # default settings
@@ -193,3 +193,11 @@ def test_a_default_run_can_be_watched_curve_and_predictions_move():
     assert loss_frames >= 2 * seconds and pred_frames >= loss_frames / 3
     assert len({s for s in stamps if s.startswith("epoch ")}) >= 3  # titled with their epoch
     assert pg._pred.stamp.get_text() == f"epoch {pg.trainer.epoch}"
+
+
+def test_predictions_that_are_not_finite_are_said_to_be():
+    pg = Playground(epochs=2)
+    pg.model.params["w_y"][...] = np.nan
+    pg.draw_predictions()
+    assert pg._pred.stamp.get_text().startswith("40 of 40 not finite")
+    assert pg.errors == []

@@ -24,23 +24,22 @@ def rnn_step_backward(dh_t, x_t, h_prev, h_t, w_x, w_h):
 
 
 def bptt(xs, p, w_x, w_h, b_h, w_y, b_y):
-    # right
+    # right (rnnlab's numbering: hs[t] is h_t, xs[t - 1] is x_t; lesson 04's loss e**2)
     k, m = len(xs), len(b_h)
     hs = [np.zeros(m)]
-    for t in range(k):
-        hs.append(np.tanh(w_x * xs[t] + w_h @ hs[t] + b_h))
-    y = w_y @ hs[k] + b_y
-    loss = 0.5 * (y - p) ** 2
+    for t in range(1, k + 1):
+        hs.append(np.tanh(w_x * xs[t - 1] + w_h @ hs[t - 1] + b_h))
+    e = w_y @ hs[k] + b_y - p
     grads = {"w_x": np.zeros_like(w_x), "w_h": np.zeros_like(w_h), "b_h": np.zeros_like(b_h),
-             "w_y": (y - p) * hs[k], "b_y": y - p}
-    delta = (y - p) * w_y
-    for t in reversed(range(k)):
-        alpha = delta * (1 - hs[t + 1] ** 2)
-        grads["w_x"] += alpha * xs[t]
-        grads["w_h"] += np.outer(alpha, hs[t])
+             "w_y": 2 * e * hs[k], "b_y": 2 * e}
+    delta = 2 * e * w_y
+    for t in range(k, 0, -1):
+        alpha = delta * (1 - hs[t] ** 2)
+        grads["w_x"] += alpha * xs[t - 1]
+        grads["w_h"] += np.outer(alpha, hs[t - 1])
         grads["b_h"] += alpha
         delta = w_h.T @ alpha
-    return loss, grads
+    return e ** 2, grads
 
 
 def gru_step_forward(x_t, h_prev, w_x, w_h, b_h, b_hn):
