@@ -323,26 +323,51 @@ function renderDisclosure(model, el) {
 // often not announced).
 // With `lines` > 0 the region has a fixed height (what follows never jumps); a longer text
 // scrolls inside it, and only then can Tab reach it (to scroll by keyboard).
+// What screen readers hear is a visually hidden copy, a polite live region updated at most
+// every ANNOUNCE_MS (a run rewrites the status several times a second: announcing each would
+// drown the reader); the last text is always announced.
+const ANNOUNCE_MS = 4000;
 function renderStatus(model, el) {
   el.classList.add("rnnlab-ctl", "rnnlab-ctl-status");
-  const region = make("div", { className: "rnnlab-ctl-status-text" },
+  const region = make("div", { className: "rnnlab-ctl-status-text" });
+  const live = make("div", { className: "rnnlab-ctl-sr-only" },
     { role: "status", "aria-live": "polite", "aria-atomic": "true" });
   const fit = () => {
     const lines = model.get("lines");
     region.style.height = lines > 0 ? `calc(${lines} * 1.45em + 4px)` : "";
     region.style.overflowY = lines > 0 ? "auto" : "";
     const scrolls = lines > 0 && region.scrollHeight > region.clientHeight + 1;
-    if (scrolls) region.setAttribute("tabindex", "0");
-    else region.removeAttribute("tabindex");
+    if (scrolls) {
+      region.setAttribute("tabindex", "0");
+      region.setAttribute("aria-label", "status (scrolls)");
+    } else {
+      region.removeAttribute("tabindex");
+      region.removeAttribute("aria-label");
+    }
   };
-  const sync = () => { region.innerHTML = model.get("value"); fit(); };
+  let last = 0;
+  let timer = null;
+  const announce = () => {
+    timer = null;
+    last = Date.now();
+    live.textContent = region.textContent;
+  };
+  const sync = () => {
+    region.innerHTML = model.get("value");
+    fit();
+    const wait = ANNOUNCE_MS - (Date.now() - last);
+    if (wait <= 0) announce();
+    else if (timer === null) timer = setTimeout(announce, wait);
+  };
   model.on("change:value", sync);
   model.on("change:lines", fit);
   const observer = new ResizeObserver(fit);
   observer.observe(region);
-  sync();
-  el.append(region);
-  return () => observer.disconnect();
+  region.innerHTML = model.get("value");
+  live.textContent = region.textContent;  // the first text at once
+  fit();
+  el.append(region, live);
+  return () => { observer.disconnect(); clearTimeout(timer); };
 }
 
 // A one-line text field: the text goes to Python on Enter or blur; Python keeps or refuses it.
@@ -412,6 +437,13 @@ function renderButton(model, el) {
       lostTo = null;
     }
   };
+  // the widget's own classes (rnnlab-train...) on the <button> too, so `button.rnnlab-train`
+  // finds it as it found a core ipywidgets button
+  const classes = () => {
+    for (const c of model.get("_dom_classes") || []) if (!c.startsWith("rnnlab-ctl")) button.classList.add(c);
+  };
+  model.on("change:_dom_classes", classes);
+  classes();
   button.addEventListener("click", () => { if (!button.disabled) model.send({ event: "click" }); });
   for (const name of ["description", "icon", "button_style", "pressed", "tooltip"]) model.on(`change:${name}`, sync);
   model.on("change:disabled", disable);

@@ -559,8 +559,10 @@ class Disclosure(W.VBox):
 
 
 class StatusLine(Control):
-    """HTML (``value``, as ``ipywidgets.HTML``) in a polite live region: a screen
-    reader reads each new status when the user is idle, without interrupting.
+    """HTML (``value``, as ``ipywidgets.HTML``) announced through a polite live region: a
+    screen reader reads the status when the user is idle, without interrupting. A text
+    that changes several times a second (a run's progress) is announced at most every
+    four seconds, and its last value always.
 
     ``lines`` > 0 gives the line a fixed height of that many lines of text (a
     longer text scrolls inside it, and the box can then be reached with Tab),
