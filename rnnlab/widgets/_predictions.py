@@ -56,8 +56,13 @@ class PredictionPlot:
     def update(self, model, epoch=None):
         """Predict again and move the artists; returns True if the limits had to change
         (then the whole figure must be re-rendered, not only :attr:`dynamic`)."""
-        with np.errstate(all="ignore"):
-            pred = np.asarray(model.predict(self.ds.x), dtype=np.float64)
+        if all(np.isfinite(v).all() for v in model.params.values()):
+            with np.errstate(all="ignore"):
+                pred = np.asarray(model.predict(self.ds.x), dtype=np.float64)
+        else:  # weights that are not numbers predict nothing (and would warn, from a thread)
+            n, out = self.ds.x.shape[1], int(model.output_size)
+            pred = np.full((n, out) if model.per_sequence else (self.ds.y.shape[0], n, out),
+                           np.nan)
         self.epoch = epoch
         self._pred = pred
         return getattr(self, f"_update_{self.kind}")(pred)

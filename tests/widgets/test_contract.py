@@ -170,6 +170,7 @@ def test_fixed_settings_are_refused_by_set_and_say_how_to_change_them(cls):
             panel.set(**{s.name: other})
 
 
+@pytest.mark.filterwarnings("ignore:UnfoldingView\\(m=:DeprecationWarning")  # m=-1 is in the table
 def test_bad_panel_arguments_get_clear_errors():
     """The issue's table and its neighbours: every one gets a clear error."""
     results = [(name, kwargs, clear_error(BY_NAME[name], kwargs, arg))
