@@ -170,8 +170,9 @@ class Trainer:
         an update's loss is more than this many times the scale of the loss
         when training started (see the module docstring; the scale is
         measured on the training data at the first update). Default 1000:
-        ordinary noisy training stays far below it, a run that blows up
-        passes it long before its numbers overflow. None: only NaN or
+        ordinary noisy training stays far below it (at most 19x in a survey
+        of the Playground's tasks at their learning rates, 140x at lr=0.1),
+        a run that blows up passes it long before its numbers overflow. None: only NaN or
         infinite numbers count. ``trainer.loss_scale`` and
         ``trainer.explosion_limit`` give the numbers (e.g. to draw the limit).
 

@@ -178,6 +178,7 @@ def test_the_gradient_check_panel_says_not_done_yet_for_a_stub(exercise):
     view.wait()
     assert "not done yet" in view.description, view.description
     assert view.pair_check.status == "todo"
+    assert view._cols[0]["title"].get_text() == "your code: not done yet"   # the chart agrees (no FAILED)
     right = GradCheckView.for_function(*_ex1_pair(_define(exercise.solution(), exercise.function)), EX1_INPUTS)
     right.wait()
     assert right.result.passed, right.description

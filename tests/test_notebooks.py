@@ -100,3 +100,14 @@ def test_exercise_readme_lists_every_exercise_notebook():
     text = (NOTEBOOKS / "exercises" / "README.md").read_text(encoding="utf-8")
     for path in EXERCISES:
         assert f"({path.name})" in text, f"notebooks/exercises/README.md lacks {path.name}"
+
+
+HEADING = re.compile(r"^(#{1,6}) ", re.M)
+
+
+@pytest.mark.parametrize("path", ALL, ids=rel)
+def test_headings_go_down_one_level_at_a_time(path):
+    # the lesson site (Sphinx, warnings as errors) refuses a jump such as '#' then '###'
+    levels = [len(m) for m in HEADING.findall(CODE.sub("", markdown(path)))]
+    for before, after in zip(levels, levels[1:]):
+        assert after <= before + 1, f"{rel(path)}: a heading of level {after} follows one of level {before}"

@@ -210,13 +210,12 @@ def _playground_run(task_name, seed):
     return tr, tr.run()
 
 
-@pytest.mark.parametrize("task", ["sine", "noisy-sine", "echo", "adding", "copy", "classification",
-                                  "generation", "two-to-three", "fill-in-middle", "one-to-one",
-                                  "sunspots"])
+# one task per pattern and loss (all eleven take twice as long, and the survey covers them)
+@pytest.mark.parametrize("task", ["sine", "echo", "adding", "copy", "generation", "two-to-three"])
 def test_ordinary_training_stays_far_below_the_explosion_limit(task):
-    # a survey of 2,000 runs of these tasks (3 cells, 4 optimisers, seeds 0-1) found the
-    # largest update loss at 2.4 times the scale with default settings, 64 at lr=0.1 and
-    # 690 at lr=0.3: the default factor 1000 is left to runs that blow up (lr=1, clip off)
+    # a survey of 2,496 runs of these tasks (3 cells, 4 optimisers, clip on/off, seeds 0-1)
+    # found the largest update loss at 19 times the scale at the tasks' learning rates and
+    # 140 at lr=0.1: the default factor 1000 is left to runs that blow up (lr 0.3-1, no clip)
     tr, h = _playground_run(task, seed=1)
     assert not h.diverged and h.stopped == "completed", h.stopped
     assert max(h.update_loss) < 10 * tr.loss_scale

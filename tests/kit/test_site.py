@@ -48,8 +48,8 @@ def site():
                                         capture_output=True, text=True, timeout=1500)
     done = _built["done"]
     if done.returncode or "internal links checked" not in done.stdout:
-        reasons = [ln for ln in (done.stdout + done.stderr).splitlines()
-                   if "WARNING" in ln or "ERROR" in ln or "Error" in ln or "broken" in ln or ln.startswith("  ")]
+        log = re.sub(r"\x1b\[[0-9;]*m", "", done.stdout + done.stderr)
+        reasons = [ln for ln in log.splitlines() if re.match(r"(\S*Error: |.*WARNING|site: |  \S+\.html: )", ln)]
         pytest.fail("the site did not build:\n" + "\n".join(reasons[-40:] or [done.stdout[-3000:]]), pytrace=False)
     return HTML
 
