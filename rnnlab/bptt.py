@@ -143,11 +143,21 @@ def truncated_grads(model, x, y, k, h0=None):
     updating. The loss is the same as full BPTT's; only gradient paths longer
     than a window are cut. Returns ``(loss, grads)``.
     """
-    x, y, state, steps_out = check_model(model).prepare(x, y, h0)
-    T = model.unrolled_inputs(x, steps_out)[0].shape[0]
-    check_mode("truncated", k, model, T)
+    batch = check_model(model).prepare(x, y, h0)
+    k = check_mode("truncated", k, model, _unrolled_length(model, batch))[1]
+    return _truncated_sum(model, batch, k)
+
+
+def _unrolled_length(model, batch):
+    """How many steps the model unrolls for ``batch`` (input and output steps)."""
+    return model.unrolled_inputs(batch.x, batch.steps_out)[0].shape[0]
+
+
+def _truncated_sum(model, batch, k):
+    """:func:`truncated_grads` on a checked batch and window."""
     total_loss, total = 0.0, {key: np.zeros_like(v) for key, v in model.params.items()}
-    for loss, grads, share in truncated_windows(model, x, y, k, state, steps_out):
+    for loss, grads, share in truncated_windows(model, batch.x, batch.y, k, batch.state,
+                                                  batch.steps_out):
         total_loss += share * loss
         for key, g in grads.items():
             total[key] += share * g
@@ -167,7 +177,7 @@ def truncation_fidelity(model, x, y, ks=None, h0=None):
     At ``k = T`` the two agree exactly.
     """
     batch = check_model(model).prepare(x, y, h0)
-    T = model.unrolled_inputs(batch.x, batch.steps_out)[0].shape[0]
+    T = _unrolled_length(model, batch)
     if ks is None:
         ks = range(1, T + 1)
     elif not isinstance(ks, (list, tuple, range, np.ndarray)):
@@ -178,7 +188,7 @@ def truncation_fidelity(model, x, y, ks=None, h0=None):
     g = _flat(full)
     cos, rel, per = [], [], {name: [] for name in full}
     for k in ks:
-        _, tg = truncated_grads(model, x, y, k, h0)
+        _, tg = _truncated_sum(model, batch, k)
         gk = _flat(tg)
         denom = np.linalg.norm(g) * np.linalg.norm(gk)
         cos.append(float(gk @ g / denom) if denom > 0 else float("nan"))

@@ -16,9 +16,8 @@ from pathlib import Path
 import numpy as np
 
 from ._validate import as_array, check_choice, check_float, check_seed
+from .losses import LOSSES
 from .patterns import get_pattern
-
-LOSSES = ("mse", "cross-entropy")
 
 
 @dataclass(repr=False, eq=False)

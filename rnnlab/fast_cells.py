@@ -202,13 +202,9 @@ def rnn_forward(x, state0, p, activation="tanh"):
 
 
 def rnn_backward(dhs, dstate, cache):
-    """Backpropagate through :func:`rnn_forward`.
+    """Backpropagate through :func:`rnn_forward`: ``dx, (dh0,), grads, dh_total``.
 
-    ``dhs (T, N, H)`` is the loss gradient reaching each ``h_t`` from outside the
-    recurrence (the output layer or the layer above); ``dstate = (dh_T,)`` is the
-    gradient at the final state (zero unless the state is used later).
-    Returns ``dx (T, N, D)``, ``(dh0,)``, the parameter gradients, and
-    ``dh_total (T, N, H)``: the full gradient of the loss at every ``h_t``.
+    Arguments and results as :func:`rnnlab.cells.rnn_backward` documents them.
     """
     f, _ = get_activation(cache.activation)
     hs, p = cache.hs, cache.p
@@ -283,7 +279,7 @@ def gru_forward(x, state0, p, variant="pytorch"):
 
 
 def gru_backward(dhs, dstate, cache):
-    """Backpropagate through :func:`gru_forward`; same contract as :func:`rnn_backward`."""
+    """Backpropagate through :func:`gru_forward`; same contract as :func:`rnnlab.cells.rnn_backward`."""
     x, h0, hs, gates, hns, p = cache.x, cache.h0, cache.hs, cache.gates, cache.hns, cache.p
     T, N, H = hs.shape
     r, z, n = gates  # each (T, N, H)
@@ -396,10 +392,8 @@ def lstm_forward(x, state0, p):
 
 
 def lstm_backward(dhs, dstate, cache):
-    """Backpropagate through :func:`lstm_forward`; ``dstate = (dh_T, dc_T)``.
-
-    Returns ``dx``, ``(dh0, dc0)``, grads and ``dh_total (T, N, H)``.
-    """
+    """Backpropagate through :func:`lstm_forward`; same contract as
+    :func:`rnnlab.cells.lstm_backward` (``dstate = (dh_T, dc_T)``)."""
     hs, cs, gates, tcs = cache.hs, cache.cs, cache.gates, cache.tcs
     T, N, H = hs.shape
     dh, dc = dstate

@@ -92,21 +92,19 @@ def load(path):
             if fmt != FORMAT:
                 raise ValueError(f"{path} has format {fmt!r}; this rnnlab reads {FORMAT!r}")
             config = json.loads(str(_entry(f, "__config__", path)))
-            model = _build(path, config, headers)  # checks sizes and shapes before allocating
+            model = _build(path, config, headers)  # checks sizes, shapes, dtypes before reading
             params = {k: _entry(f, "param/" + k, path) for k in model.params}
     except _DAMAGED as err:
         raise ValueError(f"{path} is not a readable rnnlab model file (truncated or corrupted?): "
                          f"{err}") from None
     except (KeyError, json.JSONDecodeError) as err:
         raise ValueError(f"{path} is damaged: {err}") from None
-    for k, v in params.items():
-        if v.dtype != model.params[k].dtype:
-            raise ValueError(f"{path}: parameter {k!r} has dtype {v.dtype}, "
-                             f"expected {model.params[k].dtype}")
-    try:
-        model.set_params(params)
-    except ValueError as err:
-        raise ValueError(f"{path} does not match its own configuration: {err}") from None
+    bad = [f"params[{k!r}] ({v.size - np.count_nonzero(np.isfinite(v))} of {v.size})"
+           for k, v in params.items() if not np.isfinite(v).all()]
+    if bad:  # rnnlab.save refuses such weights, so another program wrote them
+        raise ValueError(f"{path} holds NaN or infinite weights: {', '.join(bad)}; a model "
+                         "cannot be made of them (rnnlab.save never writes such a file)")
+    model.set_params(params)  # names, shapes and dtypes were checked against the headers
     return model
 
 
@@ -182,9 +180,14 @@ def _build(path, config, headers):
             raise ValueError(f"{path} does not match its own configuration: params[{name!r}] "
                              f"must have shape {tuple(shape)}, got {tuple(declared[name][0])}")
     try:
-        return SequenceModel(**config)
+        model = SequenceModel(**config)
     except (TypeError, ValueError) as err:
         raise ValueError(f"{path} holds a configuration this rnnlab cannot build: {err}") from None
+    want = np.dtype(model.dtype)
+    for name, (_, dtype) in declared.items():
+        if dtype != want:
+            raise ValueError(f"{path}: parameter {name!r} has dtype {dtype}, expected {want}")
+    return model
 
 
 def _entry(npz, key, path):

@@ -30,6 +30,7 @@ from typing import NamedTuple
 import numpy as np
 
 from . import cells, fast_cells
+from .activations import ACTIVATIONS
 from ._validate import as_array, as_sequence, check_choice, check_dtype, check_int, check_seed
 
 CELLS = ("rnn", "gru", "lstm")
@@ -255,7 +256,11 @@ class Recurrent:
                 for name, arr in self.params.items()
                 if (name.endswith(sfx) and name[: len(name) - len(sfx)] in ("w_x", "w_h", "b_h", "b_hn"))}
 
-    unit_params = direction_params  # its name in rnnlab 0.1
+    def unit_params(self, sfx):
+        """Deprecated name of :meth:`direction_params` (rnnlab 0.1)."""
+        warnings.warn("unit_params() is deprecated: use direction_params()", DeprecationWarning,
+                      stacklevel=2)
+        return self.direction_params(sfx)
 
     # -- the cell-specific sequence functions -------------------------------
     def _seq_forward(self, x, state0, p):
@@ -364,9 +369,7 @@ class Recurrent:
         if dout.shape != (T, N, self.output_size):
             raise ValueError(f"dout must have shape (T, N, dirs*H) = {(T, N, self.output_size)}, "
                              f"got {dout.shape}")
-        dstate = (self.state_tuple(dh_n, N, "dh_n") if dh_n is not None
-                  else tuple(np.zeros((self.num_layers * self.num_directions, N, self.hidden_size),
-                                      self.dtype) for _ in range(self.state_size)))
+        dstate = self.state_tuple(dh_n, N, "dh_n")  # None: zeros
         return self.backward_unchecked(dout, dstate, cache, return_dh)
 
     def backward_unchecked(self, dout, dstate, cache, return_dh=False):
@@ -449,7 +452,7 @@ class RNN(Recurrent):
 
     def __init__(self, input_size, hidden_size, num_layers=1, bidirectional=False,
                  activation="tanh", seed=0, dtype="float64", fast=True):
-        self.activation = check_choice(activation, "activation", ("sigmoid", "tanh", "relu"))
+        self.activation = check_choice(activation, "activation", ACTIVATIONS)
         super().__init__(input_size, hidden_size, num_layers, bidirectional, seed, dtype, fast)
 
     def _seq_forward(self, x, state0, p):

@@ -227,6 +227,9 @@ class PairCheck:
     reference_result : the reference pair's result, or None
     comparison : :class:`Comparison`, or None without a reference
     details : the learner's failing line when their code raised ("" if not)
+    stub : with ``"todo"``, the name of the learner's function that still
+        raises ``NotImplementedError`` (``"rnn_step_backward"``, also when an
+        adapter around it was checked), else ""
     """
 
     status: str
@@ -234,6 +237,7 @@ class PairCheck:
     reference_result: GradCheckResult | None = None
     comparison: Comparison | None = None
     details: str = ""
+    stub: str = ""
 
     @property
     def passed(self):
@@ -243,7 +247,7 @@ class PairCheck:
         return self.passed
 
     def summary(self):
-        lines = ["not done yet: your function still raises NotImplementedError"
+        lines = [f"not done yet: {self.stub or 'your function'} still raises NotImplementedError"
                  if self.status == "todo" else self.result.summary()]
         if self.details:
             lines.append(self.details)
@@ -313,14 +317,17 @@ def check_pair(fn, backward, inputs, upstream=None, reference=None, tol=TOLERANC
                 reference_result = _checked(*reference, inputs, upstream, tol, keys, seed, eps,
                                             max_entries)
                 comparison = _compare((fn, backward), reference, inputs, upstream, seed)
+    stub = ""
     if isinstance(trap.error, NotImplementedError):
         status = "todo"
+        frame = LearnerCall("todo", error=trap.error).line  # where the stub's raise stands
+        stub = frame.name if frame is not None else getattr(fn, "__name__", "")
     elif result.passed and (comparison is None or comparison.agrees):
         status = "pass"
     else:
         status = "fail"
     details = LearnerCall("raised", error=trap.error).details if trap.error is not None else ""
-    return PairCheck(status, result, reference_result, comparison, details)
+    return PairCheck(status, result, reference_result, comparison, details, stub)
 
 
 def _checked(fn, backward, inputs, upstream, tol, keys, seed, eps, max_entries):

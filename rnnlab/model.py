@@ -25,7 +25,7 @@ import numpy as np
 
 from . import losses
 from ._validate import as_array, as_sequence, check_choice, check_dtype, check_int, check_seed
-from .activations import get_activation
+from .activations import OUTPUT_ACTIVATIONS, get_activation
 from .layers import (CELLS, check_weight_memory, layer_key, layer_param_shapes,
                      layer_weight_count, make_layer, renamed_layer_key)
 from .patterns import PATTERNS, get_pattern  # noqa: F401 (rnnlab.model.PATTERNS, as before)
@@ -61,6 +61,20 @@ class Batch(NamedTuple):
         """The sequences ``index`` (positions along ``N``) with their initial states."""
         return Batch(self.x[:, index], self.y[:, index], tuple(s[:, index] for s in self.state),
                      self.steps_out)
+
+
+def _weight_counter(cell, bidirectional, gru_variant):
+    """``count(input_size, hidden_size, output_size, num_layers)``: how many weights a model
+    with this cell and direction has at those sizes, output layer included (for
+    :func:`rnnlab.layers.check_weight_memory`, which tries other sizes to name the culprit)."""
+    dirs = 2 if bidirectional else 1
+
+    def count(input_size, hidden_size, output_size, num_layers):
+        return (layer_weight_count(cell, input_size, hidden_size, num_layers, bidirectional,
+                                   gru_variant)
+                + output_size * (dirs * hidden_size + 1))  # w_y and b_y
+
+    return count
 
 
 def _name(value, what, choices):
@@ -131,7 +145,7 @@ class SequenceModel:
             self.output_activation = "softmax"
         else:
             self.output_activation = "identity" if output_activation is None else _name(
-                output_activation, "output_activation", ("identity", "sigmoid", "tanh", "relu"))
+                output_activation, "output_activation", OUTPUT_ACTIVATIONS)
         self.output_length = (None if output_length is None
                               else check_int(output_length, "output_length", low=1))
         self.seed = seed
@@ -139,7 +153,7 @@ class SequenceModel:
         self.rnn = make_layer(cell, input_size, hidden_size, num_layers, bidirectional,
                               activation=activation, variant=gru_variant, seed=rng, dtype=dtype,
                               fast=fast)
-        check_weight_memory(self._weight_count, dict(
+        check_weight_memory(_weight_counter(self.rnn.cell, self.rnn.bidirectional, gru_variant), dict(
             input_size=self.rnn.input_size, hidden_size=self.rnn.hidden_size,
             output_size=self.output_size, num_layers=self.rnn.num_layers), self.rnn.dtype)
         bound = 1.0 / np.sqrt(self.rnn.output_size)
@@ -169,24 +183,12 @@ class SequenceModel:
         if not isinstance(bidirectional, bool):
             raise TypeError(f"bidirectional must be True or False, got {bidirectional!r}")
         variant = config["gru_variant"]
-        dirs = 2 if bidirectional else 1
-
-        def count(input_size, hidden_size, output_size, num_layers):
-            return (layer_weight_count(cell, input_size, hidden_size, num_layers, bidirectional,
-                                       variant) + output_size * (dirs * hidden_size + 1))
-
-        check_weight_memory(count, sizes, check_dtype(config["dtype"]))
+        check_weight_memory(_weight_counter(cell, bidirectional, variant), sizes,
+                            check_dtype(config["dtype"]))
         shapes = layer_param_shapes(cell, sizes["input_size"], sizes["hidden_size"],
                                     sizes["num_layers"], bidirectional, variant)
         O, H = sizes["output_size"], sizes["hidden_size"]
-        return {**shapes, "w_y": (O, dirs * H), "b_y": (O,)}
-
-    def _weight_count(self, input_size, hidden_size, output_size, num_layers):
-        """Weights of a model like this one with these sizes (the output layer included)."""
-        dirs = self.rnn.num_directions
-        return (layer_weight_count(self.rnn.cell, input_size, hidden_size, num_layers,
-                                   self.rnn.bidirectional, getattr(self.rnn, "variant", "pytorch"))
-                + output_size * (dirs * hidden_size + 1))
+        return {**shapes, "w_y": (O, (2 if bidirectional else 1) * H), "b_y": (O,)}
 
     # -- convenience -------------------------------------------------------------
     cell = property(lambda self: self.rnn.cell)
@@ -459,7 +461,7 @@ class SequenceModel:
         """
         rnn_cache, out_shape, steps, feat, _ = cache
         if dstate is None:
-            dstate = self._zero_dstate(dz.shape[1])
+            dstate = self.rnn.state_tuple(None, dz.shape[1])  # zeros
         S, N, O = dz.shape
         dz2 = dz.reshape(S * N, O)  # (S*N, O)
         grads_head = {"w_y": dz2.T @ feat.reshape(S * N, -1), "b_y": dz2.sum(axis=0)}
@@ -468,10 +470,6 @@ class SequenceModel:
         res = self.rnn.backward_unchecked(dout, dstate, rnn_cache, return_dh)
         grads = {**res[2], **grads_head}
         return (grads, res[1]) + ((res[3],) if return_dh else ())
-
-    def _zero_dstate(self, N):
-        shape = (self.rnn.num_layers * self.rnn.num_directions, N, self.rnn.hidden_size)
-        return tuple(np.zeros(shape, self.dtype) for _ in range(self.rnn.state_size))
 
     def _batch(self, x, y, h0):
         """``x`` itself when it is a :class:`Batch`, else :meth:`prepare` of the arrays."""
@@ -511,7 +509,8 @@ class SequenceModel:
 
         This is the vanishing/exploding-gradient picture: for many-to-one the
         loss sits at the last step and the norms show how much of it reaches
-        each earlier state. ``layer`` (0 reads the inputs) and ``direction``
+        each earlier state. ``x, y, h0`` as in :meth:`loss_and_grads` (a
+        :class:`Batch` with ``y=None`` too). ``layer`` (0 reads the inputs) and ``direction``
         (``"forward"``, or ``"reverse"`` in a bidirectional model) pick the
         states. ``unit`` (``""``, ``"_reverse"``, ``"_l1"``...) is the old way
         to pick them, deprecated. Returns a ``(T,)`` float64 array.

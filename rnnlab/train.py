@@ -45,7 +45,8 @@ from .patterns import get_pattern
 
 class TrainingDiverged(RuntimeError):
     """Raised by :meth:`Trainer.step` (and a later :meth:`Trainer.run`) once an
-    update produced a non-finite loss, gradient or weight."""
+    update produced a non-finite loss, gradient or weight, or a loss that exploded
+    (see ``explode_factor``)."""
 
 
 @dataclass
@@ -122,16 +123,24 @@ def measure_loss_scale(model, batch):
     return max(start, guess, np.finfo(np.float64).tiny)
 
 
+def _pair(data):
+    """``(x, y)`` from a Dataset-like object (``.x``, ``.y``) or an ``(x, y)`` tuple; else None."""
+    if hasattr(data, "x") and hasattr(data, "y"):
+        return data.x, data.y
+    if isinstance(data, tuple) and len(data) == 2:  # fit(model, (x, y)) reads naturally too
+        return data
+    return None
+
+
 def _xy(data, y):
-    """``(x, y)`` from a Dataset-like object (``.x``, ``.y``) or two arrays."""
-    if y is None:
-        if hasattr(data, "x") and hasattr(data, "y"):
-            return data.x, data.y
-        if isinstance(data, tuple) and len(data) == 2:  # fit(model, (x, y)) reads naturally too
-            return data
+    """``(x, y)`` from a Dataset-like object, an ``(x, y)`` tuple, or two arrays."""
+    if y is not None:
+        return data, y
+    pair = _pair(data)
+    if pair is None:
         raise TypeError("pass training data as fit(model, x, y), fit(model, (x, y)) or a Dataset "
                         f"with .x and .y; got {type(data).__name__} and no y")
-    return data, y
+    return pair
 
 
 class Trainer:
@@ -202,14 +211,11 @@ class Trainer:
         if valid is not None and self.validation_split:
             raise ValueError("give either valid data or validation_split, not both")
         if valid is not None:
-            if isinstance(valid, tuple) and len(valid) == 2:
-                vx, vy = valid
-            elif hasattr(valid, "x") and hasattr(valid, "y"):
-                vx, vy = valid.x, valid.y
-            else:
+            pair = _pair(valid)
+            if pair is None:
                 raise TypeError("valid must be an (x, y) pair or a Dataset with .x and .y; "
                                 f"got {type(valid).__name__}")
-            self.valid = model.prepare(vx, vy)
+            self.valid = model.prepare(*pair)
             self._check_steps(self.valid, data.steps_out, "valid targets have")
         elif self.validation_split:
             n_val = int(round(N * self.validation_split))
@@ -321,7 +327,8 @@ class Trainer:
         """Make one update (one batch, or one window with truncated/windowed BPTT).
 
         Returns the update's loss. Raises :class:`TrainingDiverged` if the
-        update was refused because numbers became NaN or infinite.
+        update was refused because numbers became NaN or infinite or the loss
+        exploded.
         """
         if self.history.diverged:
             raise TrainingDiverged(self.history.stopped)
@@ -470,7 +477,8 @@ class Trainer:
         # compute first: an interruption here changes nothing
         train_loss = float(np.mean(self._epoch_losses)) if self._epoch_losses else float("nan")
         vloss = self.evaluate(self.valid) if self.valid is not None else None
-        hidden = self._hidden_norms() if self.record_hidden_grads else None
+        hidden = (self.model.hidden_grad_norms(self._probe, None) if self.record_hidden_grads
+                  else None)
         wall = self._elapsed_now()
         monitored = vloss if vloss is not None else train_loss
         improved = monitored < self._best[0] - self.min_delta
@@ -519,10 +527,6 @@ class Trainer:
     def _elapsed_now(self):
         """Seconds spent in run()/step() so far, the current call included."""
         return self._elapsed + (time.perf_counter() - self._run_start)
-
-    def _hidden_norms(self):
-        _, _, dh = self.model.loss_and_grads(self._probe, return_dh=True)
-        return np.sqrt((dh["layer0"].astype(np.float64) ** 2).sum(axis=(1, 2)))
 
     def _diverge(self, what, restore=True):
         """Stop as diverged. With ``restore`` the weights go back to those before the

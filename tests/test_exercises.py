@@ -7,6 +7,7 @@ version differs from the right one by exactly the bug named in the test.
 """
 import itertools
 import linecache
+import re
 import warnings
 
 import numpy as np
@@ -822,6 +823,15 @@ def test_char_window_slips_are_named(edits, phrase, mistake):
     fb = char_window.check(mutant(char_window, *edits))
     failed(fb, phrase)
     assert fb.mistakes == (mistake,)
+    # the summary's "... are right" names only what the table marks ok (it once named every output)
+    wrong = {row[0] for row in fb.rows if row[3] != "ok"}
+    assert wrong and not wrong & said_right(fb), fb.summary
+
+
+def said_right(fb):
+    """The outputs a summary calls right: its clause "a, b and c are right" (or "a is right")."""
+    found = re.search(r"(?:^|; )([^;]*) (?:is|are) right\.?$", fb.summary)
+    return set(re.split(r", | and ", found.group(1))) if found else set()
 
 
 def test_softmax_temperature_slips_are_named():
@@ -838,6 +848,8 @@ def test_softmax_temperature_slips_are_named():
      "not_shifted"),
     (("return np.concatenate([first, targets[:-1]])", "return np.concatenate([targets[1:], first])"),
      "shifted the wrong way", "shifted_the_wrong_way"),
+    (("return np.concatenate([first, targets[:-1]])", "return np.concatenate([first, targets[1:]])"),
+     "the first target is never read", "first_target_skipped"),
 ])
 def test_decoder_inputs_slips_are_named(edit, phrase, mistake):
     fb = decoder_inputs.check(mutant(decoder_inputs, edit))

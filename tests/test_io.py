@@ -436,6 +436,22 @@ def test_non_finite_weights_are_refused_by_name_and_nothing_is_written(tmp_path)
     assert list(tmp_path.iterdir()) == []
 
 
+def test_a_file_with_non_finite_weights_is_refused_by_name(saved):
+    # rnnlab.save never writes one; another program may. The error says what is wrong with
+    # the file, not that it "does not match its own configuration"
+    _, _, tmp_path = saved
+
+    def spoil(arrays):
+        arrays["param/w_h"] = arrays["param/w_h"].copy()
+        arrays["param/w_h"][0, :2] = [np.nan, np.inf]
+
+    path = _rewrite(tmp_path, tmp_path / "good.npz", "nan.npz", spoil)
+    with pytest.raises(ValueError, match=r"nan.npz holds NaN or infinite weights: "
+                                         r"params\['w_h'\] \(2 of 36\)") as err:
+        rnnlab.load(path)
+    assert "configuration" not in str(err.value)
+
+
 def _zip(path, members):
     """An .npz-like zip: ``{name: raw bytes}``."""
     with zipfile.ZipFile(path, "w") as z:

@@ -141,6 +141,26 @@ def test_stubs_are_todo_in_either_function(rnn_inputs):
                                reference=RNN_REFERENCE)
     assert check.status == "todo" and "not done yet" in str(check)
     assert check.reference_result.passed
+    assert check.stub == "backward_stub"
+
+
+def test_a_stub_behind_an_adapter_is_named_by_its_own_name(rnn_inputs):
+    # exercise 1 checks the learner's rnn_step_backward through an adapter called
+    # "backward": "not done yet" must name the learner's function, not the adapter
+    def rnn_step_backward(dh_t, x_t, h_prev, h_t, w_x, w_h):
+        raise NotImplementedError
+
+    def forward(x_t, h_prev, w_x, w_h, b_h):
+        h_t, _ = rnnlab.rnn_step_forward(x_t, h_prev, w_x, w_h, b_h)
+        return h_t, (x_t, h_prev, h_t, w_x, w_h)
+
+    def backward(dh_t, cache):
+        return rnn_step_backward(dh_t, *cache)
+
+    inputs = {k: v for k, v in rnn_inputs.items() if k != "activation"}
+    check = learner.check_pair(forward, backward, inputs, reference=RNN_REFERENCE)
+    assert check.status == "todo" and check.stub == "rnn_step_backward"
+    assert str(check).startswith("not done yet: rnn_step_backward still raises NotImplementedError")
 
 
 def test_an_error_in_the_learners_backward_is_reported_with_its_line(rnn_inputs):

@@ -377,3 +377,12 @@ def test_hidden_grad_norms_by_layer_and_direction():
         m.hidden_grad_norms(x, y, direction="up")
     with pytest.raises(ValueError, match="this model has no 'layer2'"), pytest.warns(DeprecationWarning):
         m.hidden_grad_norms(x, y, unit="_l2")
+
+
+def test_unit_params_is_the_old_name_of_direction_params_and_warns():
+    m, _, _ = _two_layer_bidirectional()
+    with pytest.warns(DeprecationWarning, match=r"unit_params\(\) is deprecated: use direction_params"):
+        old = m.rnn.unit_params("_l1_reverse")
+    new = m.rnn.direction_params("_l1_reverse")
+    assert list(old) == list(new) == ["w_x", "w_h", "b_h", "b_hn"]  # a GRU
+    assert all(old[k] is new[k] for k in new)

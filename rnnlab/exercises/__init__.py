@@ -82,11 +82,6 @@ char_window = _CharWindow()
 softmax_temperature = _SoftmaxTemperature()
 decoder_inputs = _DecoderInputs()
 
-EXERCISES = {ex.name: ex for ex in (rnn_step, rnn_step_backward, scalar_bptt, gru_step, lstm_step,
-                                    truncated_bptt, gru_step_backward, lstm_step_backward, lstm_backward,
-                                    softmax_cross_entropy, char_window, softmax_temperature,
-                                    decoder_inputs)}
-
 
 class ExerciseSet:
     """One notebook's exercises as ``q1``, ``q2``, ...; ``still_to_write`` says which are not done.
@@ -136,6 +131,8 @@ capstone = ExerciseSet(rnn_step, rnn_step_backward, softmax_cross_entropy, char_
                        decoder_inputs)
 NOTEBOOKS = {"rnn_cell": rnn_cell, "training": training, "gates": gates, "gated_backward": gated_backward,
              "capstone": capstone}
+#: every exercise by name, in the order of the notebooks (the capstone reuses ex1's two)
+EXERCISES = {ex.name: ex for group in NOTEBOOKS.values() for ex in group}
 
 
 def template(name):

@@ -265,6 +265,34 @@ def _arrays(result, keys, expected):
     return _as_arrays(dict(zip(keys, result)))
 
 
+def _gradients(result, order):
+    """A backward pass's result: a tuple of arrays in ``order`` (``("dx_t", "dh_prev", ...)``),
+    or a dict keyed like ``order`` or without the ``d`` (``w_x`` for ``dw_x``)."""
+    if isinstance(result, dict):
+        return _as_arrays({k: result.get(k, result.get(k[1:])) for k in order})
+    return _arrays(result, order, f"{len(order)} arrays in the order {', '.join(order)}")
+
+
+def _loss_and_grads(loss, grads, keys, **more):
+    """A returned ``loss`` and dict of gradients (keyed ``w_x`` or ``dw_x``) as
+    ``{"loss": scalar, key: array, ...}``; ``more`` adds other returned values by name."""
+    if not isinstance(grads, dict):
+        raise _Unusable(f"grads should be a dict with keys {', '.join(keys)}; got "
+                        f"{type(grads).__name__}")
+    got = _as_arrays({"loss": loss, **{k: grads.get(k, grads.get("d" + k)) for k in keys}, **more},
+                     lambda k: k if k == "loss" or k in more else "d" + k)
+    return _scalars(got, "loss")
+
+
+def _scalars(got, *keys):
+    """``got`` with the values of ``keys`` as 0-d arrays when they hold one number
+    (a learner may return a scalar as ``array([0.3])``)."""
+    for k in keys:
+        if got[k] is not None and got[k].size == 1:
+            got[k] = got[k].reshape(())
+    return got
+
+
 def _evaluate(trial, *keys):
     """``(id, message, thunk)`` -> ``(id, message, {key: value})``; skip what cannot be computed.
 

@@ -13,9 +13,9 @@ from __future__ import annotations
 
 import numpy as np
 
-from .. import cells
-from ._base import Exercise, _arrays, _as_arrays, _one_array, _seeded_cases
+from ._base import Exercise, _arrays, _loss_and_grads, _one_array, _scalars, _seeded_cases
 from ._feedback import _Output, _Unusable
+from ._rnn_cell import rnn_step_backward_reference, rnn_step_forward_reference
 
 
 def _softmax(z, axis=-1):
@@ -101,10 +101,7 @@ def softmax_cross_entropy(logits, targets):
                 "dlogits": d / len(targets)}
 
     def _parse(self, result, case):
-        got = _arrays(result, ("loss", "dlogits"), "two values, (loss, dlogits)")
-        if got["loss"] is not None and got["loss"].size == 1:
-            got["loss"] = got["loss"].reshape(())
-        return got
+        return _scalars(_arrays(result, ("loss", "dlogits"), "two values, (loss, dlogits)"), "loss")
 
     def _variants(self, case, ref):
         logits, targets = case["args"]
@@ -138,18 +135,6 @@ def softmax_cross_entropy(logits, targets):
 # ---------------------------------------------------------------------------
 # one window of truncated BPTT for the character model
 # ---------------------------------------------------------------------------
-
-def reference_step_forward(x_t, h_prev, w_x, w_h, b_h):
-    """rnnlab's tanh RNN step with exercise 1's signature: ``h_t``."""
-    return cells.rnn_step_forward(x_t, h_prev, w_x, w_h, b_h)[0]
-
-
-def reference_step_backward(dh_t, x_t, h_prev, h_t, w_x, w_h):
-    """rnnlab's tanh RNN step backward with exercise 1's signature."""
-    dx, dh_prev, g = cells.rnn_step_backward(dh_t, cells.RNNStepCache(
-        x_t=x_t, h_prev=h_prev, h_t=h_t, w_x=w_x, w_h=w_h, activation="tanh"))
-    return dx, dh_prev, g["w_x"], g["w_h"], g["b_h"]
-
 
 def reference_softmax_cross_entropy(logits, targets):
     """The reference of :class:`_SoftmaxCrossEntropy`: ``(loss, dlogits)``."""
@@ -186,7 +171,7 @@ def _char_window(ids_in, ids_out, h0, params, bug=None):
     div = 1 if bug == "loss_summed_over_steps" else S
     for t in range(1, S + 1):
         xs.append(eye[ids_in[t - 1]])
-        hs.append(reference_step_forward(xs[-1], hs[t - 1], w_x, w_h, b_h))
+        hs.append(rnn_step_forward_reference(xs[-1], hs[t - 1], w_x, w_h, b_h))
         l, dz = reference_softmax_cross_entropy(hs[t] @ w_y.T + b_y, ids_out[t - 1])
         loss += l / div
         dzs.append(dz / div)
@@ -206,7 +191,7 @@ def _char_window(ids_in, ids_out, h0, params, bug=None):
             dh = from_output if t == S else dh_next
         else:
             dh = from_output + dh_next
-        _, dh_next, dw_x, dw_h, db_h = reference_step_backward(dh, xs[t - 1], hs[t - 1], hs[t], w_x, w_h)
+        _, dh_next, dw_x, dw_h, db_h = rnn_step_backward_reference(dh, xs[t - 1], hs[t - 1], hs[t], w_x, w_h)
         add("w_x", dw_x)
         add("w_h", dw_h)
         add("b_h", db_h)
@@ -296,7 +281,8 @@ def char_window(ids_in, ids_out, h, params, step_forward, step_backward, loss_fn
             params = {"w_x": r.normal(0, 0.5, (H, V)), "w_h": r.normal(0, 0.5, (H, H)),
                       "b_h": r.normal(0, 0.2, H), "w_y": r.normal(0, 0.5, (V, H)), "b_y": r.normal(0, 0.2, V)}
             return (r.integers(0, V, (S, N)), r.integers(0, V, (S, N)), np.tanh(r.standard_normal((N, H))),
-                    params, reference_step_forward, reference_step_backward, reference_softmax_cross_entropy)
+                    params, rnn_step_forward_reference, rnn_step_backward_reference,
+                    reference_softmax_cross_entropy)
 
         return _seeded_cases(1100, "SNVH", [(4, 3, 5, 4), (1, 2, 3, 2), (6, 2, 4, 3)], draw)
 
@@ -305,23 +291,16 @@ def char_window(ids_in, ids_out, h, params, step_forward, step_backward, loss_fn
         loss, grads, h_last = _char_window(ids_in, ids_out, h, params)
         return {"loss": np.asarray(loss), **grads, "h_last": h_last}
 
-    @property
-    def outputs(self):  # noqa: D401 - the outputs, in the order of the table
-        return ([_Output("loss", "loss", ())] + [_Output(k, "d" + k, s) for k, s in self._shapes.items()]
-                + [_Output("h_last", "h_last", ("N", "H"))])
+    # the outputs, in the order of the table (made once: the judging matches them by identity)
+    outputs = ([_Output("loss", "loss", ())] + [_Output(k, "d" + k, s) for k, s in _shapes.items()]
+               + [_Output("h_last", "h_last", ("N", "H"))])
 
     def _parse(self, result, case):
         if not isinstance(result, (tuple, list)) or len(result) != 3:
             n = len(result) if isinstance(result, (tuple, list)) else 1
             raise _Unusable(f"return three values, (loss, grads, h_last); got {n}")
         loss, grads, h_last = result
-        if not isinstance(grads, dict):
-            raise _Unusable(f"grads should be a dict with keys {', '.join(self._keys)}; got {type(grads).__name__}")
-        got = _as_arrays({"loss": loss, **{k: grads.get(k, grads.get("d" + k)) for k in self._keys},
-                          "h_last": h_last}, lambda k: k if k in ("loss", "h_last") else "d" + k)
-        if got["loss"] is not None and got["loss"].size == 1:
-            got["loss"] = got["loss"].reshape(())
-        return got
+        return _loss_and_grads(loss, grads, self._keys, h_last=h_last)
 
     def _variants(self, case, ref):
         out = []
@@ -477,4 +456,7 @@ def decoder_inputs(targets, start):
             ("shifted_the_wrong_way", "the targets are shifted the wrong way: step j must read the token "
              "before its own, targets[j - 2], not the one after it",
              {"inputs": np.concatenate([targets[1:], first])}),
+            ("first_target_skipped", "after the start symbol, step j reads targets[j - 1], the very token "
+             "it must produce (the first target is never read): an off-by-one in time; it must read the "
+             "token before its own", {"inputs": np.concatenate([first, targets[1:]])}),
         ]

@@ -19,7 +19,7 @@ import numpy as np
 
 from .. import cells
 from ..activations import sigmoid
-from ._base import Exercise, _arrays, _as_arrays, _seeded_cases
+from ._base import Exercise, _gradients, _seeded_cases
 from ._feedback import _Output
 from ._gates import _SIGMOID
 
@@ -173,9 +173,7 @@ class _GruStepBackward(Exercise):
                 "db_hn": g["b_hn"]}
 
     def _parse(self, result, case):
-        if isinstance(result, dict):
-            return _as_arrays({k: result.get(k, result.get(k[1:])) for k in self._order})
-        return _arrays(result, self._order, "6 arrays in the order dx_t, dh_prev, dw_x, dw_h, db_h, db_hn")
+        return _gradients(result, self._order)
 
     def _variants(self, case, ref):
         return [(bug, msg, _gru_back(*case["args"], bug=bug)) for bug, msg in _GRU_BUGS.items()]
@@ -220,6 +218,14 @@ def _lstm_back(dh, dc_t, x, h, c, w_x, w_h, b_h, bug=None):
     da = np.concatenate([da_i, da_f, da_g, da_o], axis=1)      # (N, 4H), PyTorch's order
     return {"dx_t": da @ w_x, "dh_prev": da @ w_h, "dc_prev": dc if bug == "dc_prev_no_forget" else dc * f,
             "dw_x": da.T @ x, "dw_h": da.T @ h, "db_h": da.sum(axis=0)}
+
+
+def lstm_step_backward_reference(dh_t, dc_t, x_t, h_prev, c_prev, w_x, w_h, b_h):
+    """rnnlab's LSTM step backward with the exercise's signature (the reference of ``lstm_step_backward``,
+    and what ``lstm_backward`` is given in the check)."""
+    _, _, cache = cells.lstm_step_forward(x_t, h_prev, c_prev, {"w_x": w_x, "w_h": w_h, "b_h": b_h})
+    dx, dh_prev, dc_prev, g = cells.lstm_step_backward(dh_t, dc_t, cache)
+    return dx, dh_prev, dc_prev, g["w_x"], g["w_h"], g["b_h"]
 
 
 class _LstmStepBackward(Exercise):
@@ -303,17 +309,10 @@ class _LstmStepBackward(Exercise):
             r.normal(0, 0.8, (4 * H, H)), r.normal(0, 0.5, 4 * H)))
 
     def _reference(self, case):
-        dh, dc, x, h, c, w_x, w_h, b_h = case["args"]
-        _, _, cache = cells.lstm_step_forward(x, h, c, {"w_x": w_x, "w_h": w_h, "b_h": b_h})
-        dx, dh_prev, dc_prev, g = cells.lstm_step_backward(dh, dc, cache)
-        return {"dx_t": dx, "dh_prev": dh_prev, "dc_prev": dc_prev, "dw_x": g["w_x"], "dw_h": g["w_h"],
-                "db_h": g["b_h"]}
+        return dict(zip(self._order, lstm_step_backward_reference(*case["args"])))
 
     def _parse(self, result, case):
-        if isinstance(result, dict):
-            return _as_arrays({k: result.get(k, result.get(k[1:])) for k in self._order})
-        return _arrays(result, self._order,
-                       "6 arrays in the order dx_t, dh_prev, dc_prev, dw_x, dw_h, db_h")
+        return _gradients(result, self._order)
 
     def _variants(self, case, ref):
         out = [(bug, msg, _lstm_back(*case["args"], bug=bug)) for bug, msg in _LSTM_BUGS.items()]
@@ -325,13 +324,6 @@ class _LstmStepBackward(Exercise):
 # ---------------------------------------------------------------------------
 # LSTM: the sequence backward pass, carrying dh and dc
 # ---------------------------------------------------------------------------
-
-def lstm_step_backward_reference(dh_t, dc_t, x_t, h_prev, c_prev, w_x, w_h, b_h):
-    """rnnlab's LSTM step backward with the exercise's signature (what ``lstm_backward`` is given)."""
-    _, _, cache = cells.lstm_step_forward(x_t, h_prev, c_prev, {"w_x": w_x, "w_h": w_h, "b_h": b_h})
-    dx, dh_prev, dc_prev, g = cells.lstm_step_backward(dh_t, dc_t, cache)
-    return dx, dh_prev, dc_prev, g["w_x"], g["w_h"], g["b_h"]
-
 
 _SEQUENCE_BUGS = {
     "dc_not_carried": "dc is not carried back: the dc_prev that step t returns is the dc_t of step "
@@ -470,11 +462,12 @@ def lstm_backward(dhs, xs, hs, cs, w_x, w_h, b_h, step_backward):
         return _lstm_sequence_back(*case["args"][:7])
 
     def _parse(self, result, case):
-        return _arrays(result, self._order, "6 arrays in the order dxs, dh0, dc0, dw_x, dw_h, db_h")
+        return _gradients(result, self._order)
 
     def _variants(self, case, ref):
         out = [(bug, msg, _lstm_sequence_back(*case["args"][:7], bug=bug)) for bug, msg in _SEQUENCE_BUGS.items()]
         # never carrying dc usually means never updating it either: then dc0 stays zero too
-        vals = dict(out[0][2], dc0=np.zeros_like(ref["dc0"]))
+        vals = dict(_lstm_sequence_back(*case["args"][:7], bug="dc_not_carried"),
+                    dc0=np.zeros_like(ref["dc0"]))
         out.append(("dc_not_carried", _SEQUENCE_BUGS["dc_not_carried"], vals))
         return out

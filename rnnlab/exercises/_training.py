@@ -13,7 +13,7 @@ import numpy as np
 
 from .. import cells
 from ..gradcheck import relative_error
-from ._base import Exercise, _as_arrays, _seeded_cases
+from ._base import Exercise, _as_arrays, _loss_and_grads, _scalars, _seeded_cases
 from ._feedback import _diagnose, _join, _Output, _same, _Unusable
 
 # ---------------------------------------------------------------------------
@@ -194,15 +194,7 @@ class _ScalarBPTT(Exercise):
         if not isinstance(result, (tuple, list)) or len(result) != 2:
             raise _Unusable(f"return a tuple (loss, grads); got {type(result).__name__}")
         loss, grads = result
-        if not isinstance(grads, dict):
-            raise _Unusable(f"grads should be a dict with keys {', '.join(self._keys)}; got "
-                            f"{type(grads).__name__}")
-        got = _as_arrays({"loss": loss, **{k: grads.get(k, grads.get("d" + k)) for k in self._keys}},
-                         lambda k: k if k == "loss" else "d" + k)
-        for k in ("loss", "b_y"):  # a scalar may come back as an array of one number
-            if got[k] is not None and got[k].size == 1:
-                got[k] = got[k].reshape(())
-        return got
+        return _scalars(_loss_and_grads(loss, grads, self._keys), "b_y")  # b_y is a scalar here
 
     def _variants(self, case, ref):
         out = []
