@@ -1,9 +1,12 @@
 """Widget panels (ipywidgets + matplotlib) built on the NumPy core.
 
 Import explicitly: ``from rnnlab.widgets import Playground``. Every panel
-works with core ipywidgets only (figures are drawn to PNG images), can be
-driven from code, and prints nothing. ``presentation(True)`` makes the text and
-lines of every figure larger, for a projector.
+needs no frontend extension (figures are PNG images; the controls and the
+figure view are anywidget components shipped in the package), can be driven
+from code, and prints nothing. ``presentation(True)`` makes the text and
+lines of every figure larger, for a projector (``presentation(True, panel=pg)``
+one panel's). Controls are accessible components (named by their labels,
+keyboard-operable) and every plot has a text alternative that follows it.
 
 =====================  ==========================================================
 panel                  what a learner does with it
@@ -19,7 +22,7 @@ panel                  what a learner does with it
 =====================  ==========================================================
 """
 from ._canvas import presentation
-from ._query import query_from_settings, settings_from_query
+from ._query import link_for, query_from_settings, settings_from_query
 from .activations_view import ActivationView
 from .bptt_view import BPTTView
 from .gradcheck_view import GradCheckView
@@ -32,4 +35,4 @@ from .unfolding import UnfoldingView
 
 __all__ = ["Playground", "UnfoldingView", "ActivationView", "BPTTView", "GradientFlowView",
            "StateInspector", "PatternsView", "GradCheckView", "TASKS", "make_task_data", "presentation",
-           "settings_from_query", "query_from_settings"]
+           "settings_from_query", "query_from_settings", "link_for"]

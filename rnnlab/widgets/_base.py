@@ -30,12 +30,15 @@ import ipywidgets
 from matplotlib.ticker import FuncFormatter
 
 from .. import __version__
-from ._canvas import STYLE, Canvas  # noqa: F401  (panels import them from here)
+from ._canvas import CELL_STYLES, INK, PALETTE, RUN_STYLES, STYLE, Canvas  # noqa: F401
+from ._controls import StatusLine
 from ._factory import make_control, set_bounds
 from ._settings import Float, Int, _same, check_settings, translate_aliases
 
-COLORS = {"train": "#1f77b4", "valid": "#ff7f0e", "target": "#444444", "pred": "#d62728",
-          "rnn": "#1f77b4", "gru": "#2ca02c", "lstm": "#9467bd"}
+# colour-blind safe (Okabe-Ito, see _canvas.PALETTE); lines that share a plot also differ in style
+COLORS = {"train": PALETTE["blue"], "valid": PALETTE["vermillion"], "target": "#333333",
+          "pred": PALETTE["vermillion"], "rnn": CELL_STYLES["rnn"]["color"],
+          "gru": CELL_STYLES["gru"]["color"], "lstm": CELL_STYLES["lstm"]["color"]}
 
 
 def _decade(v, _pos=None):
@@ -141,6 +144,7 @@ class Runner:
 
 
 def message_html(text, kind="info"):
+    # every colour at least 4.5:1 on white; the words say the kind too ("error", "stopped")
     colors = {"info": "#333", "ok": "#1a7f37", "warn": "#9a6700", "error": "#cf222e"}
     return (f'<span style="color:{colors.get(kind, "#333")};font-family:monospace;'
             f'white-space:pre-wrap">{html.escape(str(text))}</span>')
@@ -176,10 +180,14 @@ class Panel:
     css = "rnnlab-panel"
     panel_name = "panel"  # the "panel" entry of to_json()
 
+    #: lines of text the status line keeps room for (a fixed height: plots below never jump)
+    STATUS_LINES = 3
+
     def __init__(self, **settings):
-        self.message = ipywidgets.HTML(value="")
+        # both are polite live regions: a screen reader reads each new text when the user is idle
+        self.message = StatusLine(value="")
         self.message.add_class("rnnlab-message")
-        self.status = ipywidgets.HTML(value="")
+        self.status = StatusLine(value="", lines=self.STATUS_LINES)
         self.status.add_class("rnnlab-status")
         self.errors = []  # (when, text) of every exception a handler caught
         self._quiet = False  # the dispatcher ignores changes the panel makes itself
@@ -360,7 +368,6 @@ class Panel:
             return
         setting = self._setting(name)
         control = change.owner
-        from_browser = getattr(control, "from_browser", False)
         if self._busy() and not setting.live:
             # a change that raced the Train press: put the control back so that it
             # always shows what the running model really uses
@@ -375,12 +382,8 @@ class Panel:
                 control.value = self._values[name]
             self.notify(f"{setting.label} stays {_show(self._values[name])}: {err}.")
             return
-        if from_browser and isinstance(setting, (Int, Float)) and setting.widget != "box":
-            low, high = setting.bounds(self._values)
-            if change.new in (low, high):
-                end = "largest" if change.new == high else "smallest"
-                notes.append(f"{setting.label} is at its {end} value, {_show(change.new)} (a "
-                             f"number typed beyond it is set to {_show(change.new)}).")
+        # (a number typed beyond a slider's range never gets here: the control refuses it,
+        # says why under itself and in the status line, and keeps its value)
         if notes:
             self.notify(" ".join(notes))
         else:

@@ -31,6 +31,7 @@ import weakref
 from pathlib import Path
 
 import anywidget
+from cycler import cycler
 import ipywidgets as W
 import traitlets as t
 from matplotlib.backends.backend_agg import FigureCanvasAgg
@@ -40,11 +41,33 @@ from PIL import Image
 
 _HERE = Path(__file__).resolve().parent
 
+# Colours: Okabe and Ito's colour-blind-safe palette (matplotlib's "okabe_ito" colour
+# sequence), the members that keep at least 3:1 against white for lines and marks; what
+# tells lines apart never rests on colour alone (each has its line style and marker too).
+PALETTE = {"blue": "#0072B2", "vermillion": "#D55E00", "green": "#009E73", "purple": "#CC79A7",
+           "orange": "#E69F00", "black": "#000000", "grey": "#666666"}
+#: darker shades of the palette for coloured *text* (at least 4.5:1 against white)
+INK = {"blue": "#0072B2", "vermillion": "#B34F00", "green": "#00795A", "purple": "#9D4F7D",
+       "orange": "#8A5A00", "black": "#000000", "grey": "#595959"}
+#: how RNN, GRU and LSTM are drawn wherever they appear together
+CELL_STYLES = {"rnn": dict(color=PALETTE["blue"], ls="-", marker="o"),
+               "gru": dict(color=PALETTE["vermillion"], ls="--", marker="s"),
+               "lstm": dict(color=PALETTE["green"], ls="-.", marker="^")}
+#: earlier runs overlaid on a plot, in turn: colour, line style and marker all differ
+RUN_STYLES = [dict(color=PALETTE["purple"], ls=":", marker="s"),
+              dict(color=PALETTE["green"], ls="-.", marker="^"),
+              dict(color=PALETTE["orange"], ls=(0, (5, 2)), marker="D"),
+              dict(color=PALETTE["black"], ls=(0, (1, 2)), marker="v"),
+              dict(color=PALETTE["vermillion"], ls=(0, (3, 1, 1, 1, 1, 1)), marker="P"),
+              dict(color=PALETTE["grey"], ls=(0, (8, 3)), marker="X")]
+
 # a quiet, readable house style for every figure; no text below 9 pt (11.25 CSS px)
 STYLE = {
     "axes.spines.top": False, "axes.spines.right": False, "axes.grid": True,
     "grid.alpha": 0.3, "font.size": 9, "axes.titlesize": 10, "legend.fontsize": 9,
-    "legend.frameon": False,
+    "legend.frameon": False, "xtick.labelsize": 9, "ytick.labelsize": 9,
+    "axes.prop_cycle": cycler(color=[PALETTE[c] for c in (
+        "blue", "vermillion", "green", "purple", "orange", "black")]),
 }
 PX_PER_PT = 1.25           # CSS pixels per point at normal size (90 dpi at 1x)
 PRESENTATION_ZOOM = 1.5    # text and lines this much larger in presentation mode
@@ -55,14 +78,27 @@ _presentation = False
 _canvases = weakref.WeakSet()
 
 
-def presentation(on=None):
-    """Presentation mode for every canvas that does not set its own: text and lines
-    1.5 times larger, for a projector. ``presentation(True)`` switches it on (and
-    redraws what is shown), ``presentation(False)`` off; returns the current state."""
+def presentation(on=None, panel=None):
+    """Presentation mode: text and lines 1.5 times larger, for a projector.
+
+    ``presentation(True)`` switches it on for every canvas that does not set
+    its own (and redraws what is shown), ``presentation(False)`` off; returns
+    the current state. With ``panel`` (a panel), only that panel's figures
+    follow ``on`` (True, False, or None to follow the global setting again);
+    returns whether they present now.
+    """
     global _presentation
+    if on is not None and not isinstance(on, bool):
+        raise TypeError(f"presentation(on) takes True, False or None, got {on!r}")
+    if panel is not None:
+        canvases = [v for v in getattr(panel, "__dict__", {}).values() if isinstance(v, Canvas)]
+        if not canvases:
+            raise TypeError(f"presentation(panel=...) takes a panel with figures, got "
+                            f"{type(panel).__name__}")
+        for canvas in canvases:
+            canvas.presentation = on
+        return canvases[0].presenting
     if on is not None:
-        if not isinstance(on, bool):
-            raise TypeError(f"presentation(on) takes True, False or None, got {on!r}")
         _presentation = on
         for canvas in list(_canvases):
             canvas._restyle()
@@ -99,10 +135,17 @@ class Canvas:
     alt : the text alternative (see :attr:`alt`)
     presentation : True/False for this canvas, None (default) to follow
         :func:`presentation`
+    min_height : least height in CSS px (a narrow figure otherwise keeps the design's
+        proportions, down to 0.6 x the design height)
+    height_for : optional ``height_for(width)``: the height in CSS px for a width (a
+        figure whose rows stack when narrow, say); overrides the proportions
+
+    A panel whose figure must be arranged differently at another size (a legend
+    below the plot when narrow, subplots stacked) registers :meth:`on_resize`.
     """
 
     def __init__(self, width=6.0, height=3.2, dpi=90, css="rnnlab-canvas", max_width=None, alt="",
-                 presentation=None):
+                 presentation=None, min_height=None, height_for=None):
         import matplotlib
 
         with matplotlib.rc_context(STYLE):
@@ -112,12 +155,16 @@ class Canvas:
         self.design_width = round(width * dpi)    # CSS px
         self.design_height = round(height * dpi)
         self.max_width = int(max_width) if max_width else round(self.design_width * 1.5)
+        self.min_height = min_height
+        self.height_for = height_for
+        self._resize_callbacks = []
         self._presentation = presentation
         # As wide as allowed, and no wider than the container: a definite width, so that a
         # container sized by its content does not shrink to the last figure drawn; beside
         # other figures in a row, the shares follow the maximum widths.
         self.image = FigureView(alt=alt, _img_classes=[css], layout=W.Layout(
-            width=f"{self.max_width}px", max_width="100%", min_width="0"))
+            width=f"{self.max_width}px", max_width=f"min(100%, {self.max_width}px)",
+            min_width="0"))
         self.image.observe(self._page_resized, names=["_client_width", "_pixel_ratio"])
         # Blitted live frames (draw_dynamic) are drawn at most at this pixel ratio: on a
         # 2x screen a quarter of the pixels, about 3 times cheaper, slightly soft while
@@ -157,7 +204,10 @@ class Canvas:
         """``(width, height)`` in CSS px the figure is drawn for now."""
         reported = self.image._client_width
         width = self.design_width if reported <= 0 else min(max(reported, MIN_WIDTH), self.max_width)
-        height = max(round(width * self.design_height / self.design_width), round(0.6 * self.design_height))
+        if self.height_for is not None:
+            return width, int(round(self.height_for(width)))
+        height = max(round(width * self.design_height / self.design_width), round(0.6 * self.design_height),
+                     round(self.min_height or 0))
         return width, height
 
     def pixel_ratio(self):
@@ -181,15 +231,28 @@ class Canvas:
         self._background = None
         return True
 
+    def on_resize(self, fn):
+        """Call ``fn()`` instead of a plain :meth:`draw` when the figure's size changes (the
+        page's width, presentation mode): it re-arranges the figure for :meth:`css_size`
+        and draws. Called with :attr:`lock` held."""
+        self._resize_callbacks.append(fn)
+
+    def _redraw_resized(self):
+        if self._resize_callbacks:
+            for fn in list(self._resize_callbacks):
+                fn()
+        else:
+            self.draw()
+
     def _page_resized(self, _change):
         with self._lock:
             if self._fit() and self.draw_count:
-                self.draw()
+                self._redraw_resized()
 
     def _restyle(self):
         with self._lock:
             if self._fit() and self.draw_count:
-                self.draw()
+                self._redraw_resized()
 
     # -- text alternative -----------------------------------------------------------------
     @property
@@ -236,8 +299,12 @@ class Canvas:
             # light compression: encoding at the default level costs more than drawing
             self.figure.canvas.print_png(buf, pil_kwargs={"compress_level": 1})
             self._show(buf, start)
-            smallest = self.min_text_css_px()
-            self.image._min_text_pt = smallest / self.px_per_pt() if smallest else 0.0
+            self._note_text_size()
+
+    def _note_text_size(self):
+        """Tell the page the smallest text size drawn (browser tests read it)."""
+        smallest = self.min_text_css_px()
+        self.image._min_text_pt = smallest / self.px_per_pt() if smallest else 0.0
 
     def draw_dynamic(self, artists, full=False):
         """Render only ``artists`` over the rest of the figure kept from before (blitting).
@@ -263,6 +330,7 @@ class Canvas:
                     for a in artists:
                         a.set_animated(False)
                 self._background = agg.copy_from_bbox(self.figure.bbox)
+                self._note_text_size()
             else:
                 agg.restore_region(self._background)
             for a in artists:

@@ -291,16 +291,27 @@ function renderTextarea(model, el) {
 }
 
 // A button that shows or hides a region: aria-expanded says which.
+// The region is the next element (the Disclosure's body box): it is shown or hidden here at
+// once, so a Tab pressed right after Enter already reaches what it holds (Python sets the
+// same on the body's layout a moment later).
 function renderDisclosure(model, el) {
   el.classList.add("rnnlab-ctl", "rnnlab-ctl-disclosure");
   const button = make("button", { type: "button", className: "rnnlab-ctl-disclosure-button" });
+  const region = () => {
+    const body = el.nextElementSibling;
+    if (body && !body.id) body.id = uid("region");
+    if (body) button.setAttribute("aria-controls", body.id);
+    return body;
+  };
   const sync = () => {
     const open = model.get("expanded");
     button.setAttribute("aria-expanded", String(open));
     button.textContent = `${open ? "▾" : "▸"} ${model.get("description")}`;
     button.disabled = model.get("disabled");
+    const body = region();
+    if (body) body.style.display = open ? "" : "none";
   };
-  button.addEventListener("click", () => { model.set("expanded", !model.get("expanded")); model.save_changes(); });
+  button.addEventListener("click", () => { model.set("expanded", !model.get("expanded")); model.save_changes(); sync(); });
   for (const name of ["expanded", "description", "disabled"]) model.on(`change:${name}`, sync);
   sync();
   el.append(button);
@@ -310,19 +321,142 @@ function renderDisclosure(model, el) {
 // A status line that screen readers read out when it changes, without interrupting.
 // The live region stays in the page; only its content changes (a replaced region is
 // often not announced).
+// With `lines` > 0 the region has a fixed height (what follows never jumps); a longer text
+// scrolls inside it, and only then can Tab reach it (to scroll by keyboard).
+// What screen readers hear is a visually hidden copy, a polite live region updated at most
+// every ANNOUNCE_MS (a run rewrites the status several times a second: announcing each would
+// drown the reader); the last text is always announced.
+const ANNOUNCE_MS = 4000;
 function renderStatus(model, el) {
   el.classList.add("rnnlab-ctl", "rnnlab-ctl-status");
-  const region = make("div", { className: "rnnlab-ctl-status-text" },
+  const region = make("div", { className: "rnnlab-ctl-status-text" });
+  const live = make("div", { className: "rnnlab-ctl-sr-only" },
     { role: "status", "aria-live": "polite", "aria-atomic": "true" });
-  const sync = () => { region.innerHTML = model.get("value"); };
+  const fit = () => {
+    const lines = model.get("lines");
+    region.style.height = lines > 0 ? `calc(${lines} * 1.45em + 4px)` : "";
+    region.style.overflowY = lines > 0 ? "auto" : "";
+    const scrolls = lines > 0 && region.scrollHeight > region.clientHeight + 1;
+    if (scrolls) {
+      region.setAttribute("tabindex", "0");
+      region.setAttribute("aria-label", "status (scrolls)");
+    } else {
+      region.removeAttribute("tabindex");
+      region.removeAttribute("aria-label");
+    }
+  };
+  let last = 0;
+  let timer = null;
+  const announce = () => {
+    timer = null;
+    last = Date.now();
+    live.textContent = region.textContent;
+  };
+  const sync = () => {
+    region.innerHTML = model.get("value");
+    fit();
+    const wait = ANNOUNCE_MS - (Date.now() - last);
+    if (wait <= 0) announce();
+    else if (timer === null) timer = setTimeout(announce, wait);
+  };
   model.on("change:value", sync);
+  model.on("change:lines", fit);
+  const observer = new ResizeObserver(fit);
+  observer.observe(region);
+  region.innerHTML = model.get("value");
+  live.textContent = region.textContent;  // the first text at once
+  fit();
+  el.append(region, live);
+  return () => { observer.disconnect(); clearTimeout(timer); };
+}
+
+// A one-line text field: the text goes to Python on Enter or blur; Python keeps or refuses it.
+function renderText(model, el) {
+  const id = uid("text");
+  const { label, error } = frame(model, el, "text", id);
+  label.htmlFor = `${id}-input`;
+  const input = make("input", { type: "text", id: `${id}-input`, className: "rnnlab-ctl-line",
+    autocomplete: "off", spellcheck: false }, { "aria-describedby": error.id });
+  let sent = null;
+  const show = () => { input.value = model.get("value"); input.placeholder = model.get("placeholder"); };
+  const send = () => {
+    if (input.value === model.get("value") || input.value === sent) return;
+    sent = input.value;
+    model.send({ event: "typed", text: input.value });
+  };
+  input.addEventListener("keydown", (e) => {
+    if (e.key === "Enter") { sent = null; send(); e.preventDefault(); }
+    else if (e.key === "Escape") { show(); }
+  });
+  input.addEventListener("blur", send);
+  model.on("change:value", () => { sent = null; show(); });
+  model.on("change:placeholder", show);
+  model.on("msg:custom", (msg) => { if (msg && msg.event === "typed") { sent = null; show(); } });
+  show();
+  const disable = () => { input.disabled = model.get("disabled"); };
+  model.on("change:disabled", disable);
+  disable();
+  markInvalid(model, [input]);
+  const row = make("div", { className: "rnnlab-ctl-row" });
+  row.append(label, input);
+  el.append(row, error);
+  return onFocusRequest(model, () => input);
+}
+
+// A button. `pressed` (true/false) makes it a toggle button (aria-pressed). When it is disabled
+// while it has the focus (Train at the start of a run), the browser would drop the focus to
+// the page: the kernel is asked where it should go instead (Stop, say); without an answer the
+// button takes it back when it is enabled again, if nobody has moved it meanwhile.
+function renderButton(model, el) {
+  el.classList.add("rnnlab-ctl", "rnnlab-ctl-button");
+  const button = make("button", { type: "button", className: "rnnlab-ctl-btn" });
+  const icon = make("i", {}, { "aria-hidden": "true" });
+  const text = make("span");
+  button.append(icon, text);
+  let lostTo = null;  // where the focus fell when this button was disabled with it
+  const sync = () => {
+    text.textContent = model.get("description");
+    const name = model.get("icon");
+    icon.className = name ? `fa fa-${name} rnnlab-ctl-icon` : "";
+    icon.hidden = !name;
+    button.dataset.style = model.get("button_style") || "";
+    const pressed = model.get("pressed");
+    if (pressed === null || pressed === undefined) button.removeAttribute("aria-pressed");
+    else button.setAttribute("aria-pressed", String(pressed));
+    button.title = model.get("tooltip") || "";
+  };
+  const disable = () => {
+    const off = model.get("disabled");
+    const had = document.activeElement === button;
+    button.disabled = off;
+    if (off && had) {
+      setTimeout(() => { lostTo = document.activeElement; }, 0);
+      model.send({ event: "focus_lost" });
+    } else if (!off && lostTo !== null) {
+      if (document.activeElement === lostTo || document.activeElement === document.body) button.focus();
+      lostTo = null;
+    }
+  };
+  // the widget's own classes (rnnlab-train...) on the <button> too, so `button.rnnlab-train`
+  // finds it as it found a core ipywidgets button
+  const classes = () => {
+    for (const c of model.get("_dom_classes") || []) if (!c.startsWith("rnnlab-ctl")) button.classList.add(c);
+  };
+  model.on("change:_dom_classes", classes);
+  classes();
+  button.addEventListener("click", () => { if (!button.disabled) model.send({ event: "click" }); });
+  for (const name of ["description", "icon", "button_style", "pressed", "tooltip"]) model.on(`change:${name}`, sync);
+  model.on("change:disabled", disable);
   sync();
-  el.append(region);
+  button.disabled = model.get("disabled");
+  el.append(button);
+  return onFocusRequest(model, () => button);
 }
 
 const RENDERERS = {
   slider: renderSlider, number: renderNumber, dropdown: renderDropdown, toggles: renderToggles,
   checkbox: renderCheckbox, textarea: renderTextarea, disclosure: renderDisclosure, status: renderStatus,
+  text: renderText, button: renderButton,
 };
 
 function render({ model, el }) {

@@ -41,11 +41,17 @@ class                     what it draws
                           choose, the choice is announced "checked" and marked by
                           a tick, not by colour alone
 ``Checkbox``              a labelled checkbox
+``Text``                  a labelled one-line text field, checked in Python
 ``Textarea``              a labelled text area (the Share/Load box)
+``Button``                a button; ``pressed`` (True/False) makes it a toggle
+                          that says so (``aria-pressed``); focus that a disabled
+                          button loses goes to ``focus_successor``
 ``Disclosure``            a button with ``aria-expanded`` that shows or hides
                           its children (instead of ``Accordion``, whose header
                           the keyboard cannot reach)
-``StatusLine``            HTML in a polite live region (``role=status``)
+``StatusLine``            HTML in a polite live region (``role=status``);
+                          ``lines`` reserves a fixed height, so what follows
+                          does not jump when the text changes
 ========================  =====================================================
 """
 from __future__ import annotations
@@ -63,8 +69,8 @@ _CSS = (_HERE / "_controls.css").read_text(encoding="utf-8")
 _UNSET = object()
 
 __all__ = ["IntSlider", "FloatSlider", "FloatLogSlider", "IntText", "FloatText", "BoundedIntText",
-           "BoundedFloatText", "Dropdown", "ToggleButtons", "Checkbox", "Textarea", "Disclosure",
-           "StatusLine", "parse_number"]
+           "BoundedFloatText", "Dropdown", "ToggleButtons", "Checkbox", "Text", "Textarea", "Button",
+           "Disclosure", "StatusLine", "parse_number"]
 
 
 class ControlStyle(t.HasTraits):
@@ -170,6 +176,8 @@ class _Number(Control):
     _max_value = t.Float(None, allow_none=True).tag(sync=True)
     readout_format = t.Unicode("")
     continuous_update = t.Bool(False).tag(sync=True)
+    allowed_text = t.Unicode("", help="what the control takes, in words, for messages ('' = from "
+                                      "the bounds)")
 
     def __init__(self, value=_UNSET, **kwargs):
         super().__init__(**kwargs)
@@ -186,6 +194,8 @@ class _Number(Control):
         return self.min, self.max
 
     def _expected(self):
+        if self.allowed_text:
+            return self.allowed_text
         kind = "a whole number" if self._integer else "a number"
         lo, hi = self.bounds()
         if lo is None and hi is None:
@@ -247,14 +257,19 @@ class _Number(Control):
         Returns True when the value was taken. Otherwise the value stays as it
         was, :attr:`error` says why, and the ``on_invalid`` callbacks are called.
         """
+        shown = text.strip()
         try:
             number = parse_number(text, integer=self._integer)
         except ValueError as err:
-            self._refuse(f"{self._name()}: {err}; expected {self._expected()} (kept {self._readout})")
+            why = str(err).removeprefix(f"{shown!r} ")  # "is not a whole number"
+            self._refuse(f"{self._name()}: {shown!r} was not taken, it {why}; expected "
+                         f"{self._expected()} (kept {self._readout})" if shown else
+                         f"{self._name()}: the field is empty, nothing was taken; expected "
+                         f"{self._expected()} (kept {self._readout})")
             return False
         if not self._in_bounds(number):
-            self._refuse(f"{self._name()}: {number:g} is out of range; expected {self._expected()} "
-                         f"(kept {self._readout})")
+            self._refuse(f"{self._name()}: {shown!r} was not taken, it is out of range; expected "
+                         f"{self._expected()} (kept {self._readout})")
             return False
         self.error = ""
         self.value = number
@@ -472,6 +487,38 @@ class Checkbox(Control):
         super().__init__(value=value, **kwargs)
 
 
+class Text(Control):
+    """A labelled one-line text field. Typed text reaches Python on Enter or when the
+    field loses focus; ``check(text)`` (if given) returns the text to keep or raises
+    ValueError saying why it is refused, and a refused text leaves the value as it was."""
+
+    _kind = t.Unicode("text").tag(sync=True)
+    value = t.Unicode("").tag(sync=True)
+    placeholder = t.Unicode("").tag(sync=True)
+    continuous_update = t.Bool(False).tag(sync=True)
+
+    def __init__(self, value="", check=None, **kwargs):
+        self.check = check
+        super().__init__(**kwargs)
+        if value != "":  # "" is the default; a check may refuse it (it is never checked)
+            self.value = value
+
+    def enter_text(self, text):
+        """Take ``text`` as if typed and confirmed; True when it was taken."""
+        try:
+            kept = self.check(text) if self.check is not None else text
+        except (TypeError, ValueError) as err:
+            self._refuse(f"{self._name()}: {err}; not taken, the previous text stays")
+            return False
+        self.error = ""
+        self.value = kept
+        return True
+
+    @t.observe("value")
+    def _accepted(self, _change):
+        self.error = ""
+
+
 class Textarea(Control):
     """A labelled, resizable text area."""
 
@@ -512,8 +559,74 @@ class Disclosure(W.VBox):
 
 
 class StatusLine(Control):
-    """HTML (``value``, as ``ipywidgets.HTML``) in a polite live region: a screen
-    reader reads each new status when the user is idle, without interrupting."""
+    """HTML (``value``, as ``ipywidgets.HTML``) announced through a polite live region: a
+    screen reader reads the status when the user is idle, without interrupting. A text
+    that changes several times a second (a run's progress) is announced at most every
+    four seconds, and its last value always.
+
+    ``lines`` > 0 gives the line a fixed height of that many lines of text (a
+    longer text scrolls inside it, and the box can then be reached with Tab),
+    so plots below it do not jump as the text changes; 0 lets it take the
+    height of its text.
+    """
 
     _kind = t.Unicode("status").tag(sync=True)
     value = t.Unicode("").tag(sync=True)
+    lines = t.Int(0, help="fixed height in lines of text; 0: as tall as the text").tag(sync=True)
+
+
+class Button(Control):
+    """A button with the ipywidgets ``Button`` API the panels use (``description``,
+    ``icon``, ``button_style``, ``tooltip``, ``disabled``, ``on_click``, ``click()``).
+
+    The differences are for keyboard and screen-reader users:
+
+    * ``pressed`` (None, True or False): a button that toggles something (Pause)
+      says whether it is pressed (``aria-pressed``) instead of only changing its
+      label;
+    * a button that is disabled while it has keyboard focus (Train, when a run
+      starts) would drop the focus to the page: it asks Python where the focus
+      should go, and ``focus_successor`` (a control, or a function returning one)
+      gets it. Without a successor the button takes the focus back when it is
+      enabled again, if the focus has not moved meanwhile;
+    * the colours of ``button_style`` have a contrast of at least 4.5:1.
+    """
+
+    _kind = t.Unicode("button").tag(sync=True)
+    icon = t.Unicode("").tag(sync=True)
+    button_style = t.Unicode("").tag(sync=True)
+    pressed = t.Bool(None, allow_none=True).tag(sync=True)
+
+    def __init__(self, description="", focus_successor=None, **kwargs):
+        self._click_callbacks = []
+        self.focus_successor = focus_successor
+        super().__init__(description=description, **kwargs)
+
+    def on_click(self, callback, remove=False):
+        """Call ``callback(button)`` when the button is pressed."""
+        if remove:
+            self._click_callbacks.remove(callback)
+        else:
+            self._click_callbacks.append(callback)
+
+    def click(self):
+        """Press the button (from code, or for the page)."""
+        for callback in list(self._click_callbacks):
+            callback(self)
+
+    def _on_front_end_message(self, widget, content, buffers):
+        if isinstance(content, dict) and content.get("event") == "click":
+            if not self.disabled:  # a click queued before the button was disabled
+                self.click()
+        elif isinstance(content, dict) and content.get("event") == "focus_lost":
+            self._hand_focus_on()
+        else:
+            super()._on_front_end_message(widget, content, buffers)
+
+    def _hand_focus_on(self):
+        """The page says: this button was disabled while it had the focus."""
+        target = self.focus_successor
+        if callable(target) and not isinstance(target, W.Widget):
+            target = target()
+        if target is not None and not getattr(target, "disabled", False):
+            target.focus()

@@ -30,13 +30,14 @@ from matplotlib.colors import LogNorm, Normalize, to_rgba
 from matplotlib.lines import Line2D
 from matplotlib.patches import Ellipse, FancyArrowPatch, FancyBboxPatch, Rectangle
 
-#: one colour per shared weight, the same on every copy of the cell
-WEIGHT_COLORS = {"w_x": "#2a9d8f", "w_h": "#e07a1f", "w_y": "#7b5ea7"}
+#: one colour per shared weight, the same on every copy of the cell (colour-blind-safe
+#: Okabe-Ito shades, dark enough for text: at least 4.5:1 on white; the names are written too)
+WEIGHT_COLORS = {"w_x": "#00795A", "w_h": "#B34F00", "w_y": "#9D4F7D"}
 _INPUT = dict(face="#e3eefa", edge="#1f77b4")
 _HIDDEN = dict(face="#fff4d6", edge="#b8860b")
 _LOSS = dict(face="#f6c9c4", edge="#c0392b")
 _OUTPUT = dict(face="#efe8f7", edge="#7b5ea7")
-_GREY = "#9a9a9a"
+_GREY = "#767676"  # 4.5:1 on white: greyed text stays readable
 _HIGHLIGHT = dict(face=(1.0, 0.85, 0.1, 0.22), edge="#e0a800")
 
 # vertical levels of the three rows, in data units
@@ -259,11 +260,15 @@ def draw_unrolled(ax, steps, *, input_steps=None, loss_steps=None, outputs=True,
     nw, nh = node_in / per_x, node_in / per_y
     hw = min(1.3 * node_in, 0.6 * per_x) / per_x  # the state is a vector: a wider box
     gap_y = 0.05 / per_y  # between an arrow tip and a node
-    fs = float(np.clip(per_x * 15.5, 7.0, 11.0))
-    fs_small = max(6.5, 0.82 * fs)
+    fs = float(np.clip(per_x * 15.5, 9.0, 11.0))  # never below 9 pt: 11 CSS px on screen
+    fs_small = max(9.0, 0.82 * fs)
     pad_y = 0.05 / per_y  # between a node and its name
     lw = 1.3 if k <= 8 else 1.0
     round_in = 0.06
+    # columns narrower than half an inch (many steps in a narrow window): the weight names
+    # would overlap the state names; the arrows keep their colours and places, and the legend
+    # names them
+    weight_names = per_x >= 0.5
 
     def box(cx, cy, w, h, face, edge, ls="-", z=3):
         r = min(round_in / per_x, w / 3)
@@ -351,14 +356,16 @@ def draw_unrolled(ax, steps, *, input_steps=None, loss_steps=None, outputs=True,
         # weights into this state
         d.arrows["w_x"].append(arrow((col, _X + nh / 2 + gap_y), (col, _H - nh / 2 - gap_y),
                                      WEIGHT_COLORS["w_x"]))
-        ax.text(col - 0.05 / per_x, (_X + _H) / 2, "$w_x$", color=WEIGHT_COLORS["w_x"], ha="right",
-                va="center", fontsize=fs_small, zorder=5)
+        if weight_names:
+            ax.text(col - 0.05 / per_x, (_X + _H) / 2, "$w_x$", color=WEIGHT_COLORS["w_x"],
+                    ha="right", va="center", fontsize=fs_small, zorder=5)
         if prev is not None:
             d.arrows["w_h"].append(arrow((col - 1 + hw / 2 + gap_y * per_y / per_x, _H),
                                          (col - hw / 2 - gap_y * per_y / per_x, _H),
                                          WEIGHT_COLORS["w_h"]))
-            ax.text(col - 0.5, _H + 0.04 / per_y, "$w_h$", color=WEIGHT_COLORS["w_h"], ha="center",
-                    va="bottom", fontsize=fs_small, zorder=5)
+            if weight_names:
+                ax.text(col - 0.5, _H + 0.04 / per_y, "$w_h$", color=WEIGHT_COLORS["w_h"],
+                        ha="center", va="bottom", fontsize=fs_small, zorder=5)
         prev = hn
         # output
         if outputs:
@@ -383,8 +390,9 @@ def draw_unrolled(ax, steps, *, input_steps=None, loss_steps=None, outputs=True,
                         fontsize=fs_small, fontweight="bold", zorder=5)
             d.arrows["w_y"].append(arrow((col, _H + nh / 2 + gap_y), (col, _Y - nh / 2 - gap_y),
                                          WEIGHT_COLORS["w_y"]))
-            ax.text(col - 0.05 / per_x, (_H + _Y) / 2, "$w_y$", color=WEIGHT_COLORS["w_y"],
-                    ha="right", va="center", fontsize=fs_small, zorder=5)
+            if weight_names:
+                ax.text(col - 0.05 / per_x, (_H + _Y) / 2, "$w_y$", color=WEIGHT_COLORS["w_y"],
+                        ha="right", va="center", fontsize=fs_small, zorder=5)
 
     if h_units:
         d.set_unit_values(np.full((k, int(h_units)), np.nan) if h_unit_values is None
@@ -424,7 +432,7 @@ def draw_unrolled(ax, steps, *, input_steps=None, loss_steps=None, outputs=True,
 
     d.set_highlight(highlight)
     if legend:
-        _legend(ax, outputs, loss_steps, k, input_steps, 8.0, h_units)
+        _legend(ax, outputs, loss_steps, k, input_steps, 9.0, h_units)
     return d
 
 
@@ -479,6 +487,43 @@ def _legend(ax, outputs, loss_steps, k, input_steps, fs, h_units):
                      bbox_to_anchor=(0.5, 0.0), ncol=ncol, fontsize=fs, title=title,
                      title_fontsize=fs + 0.5, frameon=False, handlelength=1.6, columnspacing=1.4,
                      borderaxespad=0.1)
+
+
+def legend_html(diagram, outputs=True, h_units=None):
+    """The diagram's legend as HTML (the same entries as the in-figure legend): text that
+    wraps at any width and that screen readers read, with a swatch for each colour."""
+    k, loss_steps, input_steps = diagram.n_copies, diagram.loss_steps, diagram.input_steps
+    weights = ("w_x", "w_h", "w_y") if outputs else ("w_x", "w_h")
+    words = {"w_x": "input → hidden", "w_h": "hidden → hidden", "w_y": "hidden → output"}
+
+    def line(color):
+        return (f'<span aria-hidden="true" style="display:inline-block;width:22px;height:0;'
+                f'border-top:3px solid {color};vertical-align:middle;margin-right:4px"></span>')
+
+    def dot(face, edge, shape="50%", mark=""):
+        return (f'<span aria-hidden="true" style="display:inline-block;width:12px;height:12px;'
+                f'border:1.5px solid {edge};background:{face};border-radius:{shape};'
+                f'vertical-align:middle;margin-right:4px;font-size:9px;line-height:12px;'
+                f'text-align:center;color:#595959">{mark}</span>')
+
+    items = [f"{line(WEIGHT_COLORS[w])}<b>{w[0]}<sub>{w[2]}</sub></b> {words[w]}" for w in weights]
+    if outputs and loss_steps:
+        items.append(f'{dot(_LOSS["face"], _LOSS["edge"])}output with loss')
+    if outputs and loss_steps and len(loss_steps) < k:
+        items.append(f'{dot("#ffffff", "#767676")}output ignored (dashed)')
+    if len(input_steps) < k:
+        items.append(f'{dot("#ffffff", "#767676", mark="0")}zero input (dashed)')
+    if h_units:
+        cmap = colormaps["RdBu_r"]
+        hexes = ["#%02x%02x%02x" % tuple(int(255 * c) for c in cmap(v)[:3]) for v in (0.85, 0.15)]
+        items.append(f'{dot(hexes[0], "#666666", "2px")}hidden unit &gt; 0 (red)')
+        items.append(f'{dot(hexes[1], "#666666", "2px")}hidden unit &lt; 0 (blue)')
+    head = ("the same w<sub>x</sub>, w<sub>h</sub>, w<sub>y</sub> at every step" if outputs
+            else "the same w<sub>x</sub>, w<sub>h</sub> at every step")
+    cells = "".join(f'<span style="display:inline-block;margin:0 14px 2px 0;white-space:nowrap">'
+                    f"{item}</span>" for item in items)
+    return (f'<div class="rnnlab-diagram-legend" style="font-size:12px;line-height:1.5;'
+            f'color:#1f1f1f"><span style="margin-right:14px">Legend: {head}.</span>{cells}</div>')
 
 
 def draw_fast(canvas, diagram, full=False):

@@ -47,7 +47,7 @@ class PredictionPlot:
         getattr(self, f"_setup_{self.kind}")(model)
         # the title is static; the stamp at its right says which epoch is shown (few
         # glyphs: text is the dearest part of a live frame)
-        pad = 16 if legend == "above" and ax.get_legend() is not None else 6
+        pad = 22 if legend == "above" and ax.get_legend() is not None else 6
         self.title = ax.set_title(self._head, loc="left", pad=pad)
         self.stamp = ax.set_title("", loc="right", pad=pad)
         self.dynamic = self._moving + [self.stamp]
@@ -64,7 +64,16 @@ class PredictionPlot:
             pred = np.full((n, out) if model.per_sequence else (self.ds.y.shape[0], n, out),
                            np.nan)
         self.epoch = epoch
+        self._pred = pred
         return getattr(self, f"_update_{self.kind}")(pred)
+
+    def describe(self):
+        """The picture in words, for its text alternative: what a sighted learner reads."""
+        when = "" if self.epoch is None else (
+            " before training" if self.epoch == 0 else f" at epoch {self.epoch}")
+        if getattr(self, "_pred", None) is None:
+            return f"{self._head.capitalize()}: no prediction yet."
+        return getattr(self, f"_describe_{self.kind}")(self._pred, when)
 
     def _stamp(self, extra=""):
         when = "" if self.epoch is None else (
@@ -76,6 +85,7 @@ class PredictionPlot:
         ds, ax = self.ds, self.ax
         n_cls = int(model.output_size)
         names = ds.meta.get("class_names", [str(i) for i in range(n_cls)])
+        self._class_names = list(names)
         self._bars = ax.bar(range(n_cls), np.zeros(n_cls), color=COLORS["pred"], alpha=0.7)
         ax.set_xticks(range(n_cls), names)
         ax.set_ylim(0, 1)
@@ -90,6 +100,14 @@ class PredictionPlot:
             bar.set_height(float(np.mean(guess[y == c] == c)) if np.any(y == c) else 0.0)
         self._stamp(f"overall {np.mean(guess == y):.0%}")
         return False
+
+    def _describe_class_bars(self, pred, when):
+        y, names = self.ds.y, self._class_names
+        guess = np.nan_to_num(pred, nan=-np.inf).argmax(-1)
+        per = [f"{name} {np.mean(guess[y == c] == c):.0%}" for c, name in enumerate(names)
+               if np.any(y == c)]
+        return (f"Bar chart of validation accuracy per class{when}: {', '.join(per)}; overall "
+                f"{np.mean(guess == y):.0%} of {len(y)} sequences.")
 
     # -- classes, one per step: one sequence --------------------------------------------------
     def _setup_class_steps(self, model):
@@ -109,6 +127,17 @@ class PredictionPlot:
         self._line.set_ydata(guess[:, 0])
         self._stamp(f"step accuracy {np.mean(guess == self.ds.y):.0%}")
         return False
+
+    def _describe_class_steps(self, pred, when):
+        guess = np.nan_to_num(pred, nan=-np.inf).argmax(-1)
+        right = guess[:, 0] == self.ds.y[:, 0]
+        wrong = [str(t + 1) for t in np.flatnonzero(~right)[:8]]
+        text = (f"Target class and predicted class at each of {len(right)} steps of one "
+                f"validation sequence{when}: {int(right.sum())} of {len(right)} steps right")
+        if wrong:
+            text += f" (wrong at step{'s' if len(wrong) > 1 else ''} {', '.join(wrong)}" + (
+                ", ..." if (~right).sum() > len(wrong) else "") + ")"
+        return text + f"; {np.mean(guess == self.ds.y):.0%} of the steps of all validation sequences."
 
     # -- numbers, one per sequence: prediction against target ----------------------------------
     def _setup_scatter(self, model):
@@ -141,6 +170,16 @@ class PredictionPlot:
                 full = True
         self._stamp(_not_finite(raw))
         return full
+
+    def _describe_scatter(self, pred, when):
+        t, p = self.ds.y[:, 0], pred[:, 0]
+        ok = np.isfinite(p)
+        if not ok.any():
+            return f"Prediction against target{when}: every prediction is infinite or not a number."
+        err = np.abs(p[ok] - t[ok])
+        return (f"Scatter of prediction against target for {len(t)} validation sequences{when} "
+                f"(a right prediction lies on the diagonal): mean absolute error {err.mean():.3g}, "
+                f"largest {err.max():.3g}; targets range from {t.min():.3g} to {t.max():.3g}.")
 
     # -- numbers, one per step: one sequence ----------------------------------------------------
     def _setup_sequence(self, model):
@@ -177,10 +216,23 @@ class PredictionPlot:
         self._stamp(_not_finite(pred[:, 0, 0]))
         return False
 
+    def _describe_sequence(self, pred, when):
+        target, p = self.ds.y[:, 0, 0], pred[:, 0, 0]
+        ok = np.isfinite(p)
+        if not ok.any():
+            return (f"Target and prediction over {len(target)} steps of one validation "
+                    f"sequence{when}: every prediction is infinite or not a number.")
+        err = np.where(ok, np.abs(p - target), np.inf)
+        worst = int(np.argmax(err))
+        return (f"Target (solid) and prediction (dashed) over {len(target)} steps of one "
+                f"validation sequence{when}: mean absolute error {np.mean(err[ok]):.3g}, largest "
+                f"{err[worst]:.3g} at step {worst + 1}; the target ranges from {target.min():.3g} "
+                f"to {target.max():.3g}.")
+
     def _put_legend(self):
         if self._legend == "above":
-            self.ax.legend(loc="lower center", bbox_to_anchor=(0.5, 1.0), ncol=3, fontsize=7,
-                           borderaxespad=0.1)
+            self.ax.legend(loc="lower center", bbox_to_anchor=(0.5, 1.0), ncol=3, fontsize=9,
+                           borderaxespad=0.1, handlelength=2.2, columnspacing=1.0)
         else:
             self.ax.legend(loc="upper left", bbox_to_anchor=(1.01, 1.0), borderaxespad=0)
 

@@ -93,10 +93,12 @@ class TrainingPanel(Panel):
         if self.runner.paused:
             self.runner.resume()
             self.buttons["pause"].description = "Pause"
+            self.buttons["pause"].pressed = False
             self._set_status("resumed")
         else:
             self.runner.pause()
             self.buttons["pause"].description = "Resume"
+            self.buttons["pause"].pressed = True  # a toggle: screen readers hear "pressed"
             self._set_status("pausing...")
 
     # -- buttons ---------------------------------------------------------------------------
@@ -106,6 +108,12 @@ class TrainingPanel(Panel):
         self.buttons["pause"] = make_button("pause", "Pause", "pause", "",
                                             "pause or resume training")
         self.buttons["stop"] = make_button("stop", "Stop", "stop", "danger", "stop training")
+        self.buttons["pause"].pressed = False
+        # keyboard focus is never dropped: Train is disabled when a run starts, so the focus
+        # goes on to Stop; Stop and Pause are disabled when it ends, so it comes back to Train
+        self.buttons["train"].focus_successor = self.buttons["stop"]
+        self.buttons["stop"].focus_successor = self.buttons["train"]
+        self.buttons["pause"].focus_successor = self.buttons["train"]
 
     def _wire(self):
         super()._wire()
@@ -128,6 +136,7 @@ class TrainingPanel(Panel):
                 self.buttons[name].disabled = not busy
         if not busy and "pause" in self.buttons:
             self.buttons["pause"].description = "Pause"
+            self.buttons["pause"].pressed = False
 
     def _button_inactive(self, name):
         """True for a button that cannot act now even when idle (Train without targets, say)."""

@@ -23,15 +23,28 @@ import ipywidgets
 import matplotlib
 import numpy as np
 from matplotlib.ticker import FuncFormatter, LogLocator, NullLocator
+from matplotlib.transforms import offset_copy
 
 from ..activations import derivative, get_activation
 from ..layers import RNN
-from ._base import DECADES, STYLE, Canvas, Panel, message_html
+from ._base import DECADES, PALETTE, STYLE, Canvas, Panel, message_html
+from ._layout import column, controls_grid, row
 from ._settings import Choice, Float, Int
 
 ACTIVATION_NAMES = ("sigmoid", "tanh", "relu")
 MAX_DERIVATIVE = {"sigmoid": 0.25, "tanh": 1.0, "relu": 1.0}
-ACT_COLORS = {"sigmoid": "#1f77b4", "tanh": "#d62728", "relu": "#2ca02c"}
+# colour-blind safe, and each activation has its own marker as well as its colour
+ACT_COLORS = {"sigmoid": PALETTE["blue"], "tanh": PALETTE["vermillion"], "relu": PALETTE["green"]}
+ACT_MARKERS = {"sigmoid": "o", "tanh": "s", "relu": "^"}
+#: below this width (CSS px) the two time plots stand one above the other
+STACK_BELOW = 560
+#: what each activation's curve shows, for the plot's text alternative
+FUNCTION_WORDS = {
+    "sigmoid": "sigmoid rises from 0 to 1 and its derivative peaks at 0.25 at a = 0.",
+    "tanh": "tanh rises from -1 to 1 and its derivative peaks at 1 at a = 0, falling towards 0 "
+            "on both sides.",
+    "relu": "relu is 0 for negative a and a above; its derivative is 0 for a < 0 and 1 above.",
+}
 T_RANGE = (5, 60)
 SCALE_RANGE = (0.1, 3.0)
 
@@ -148,11 +161,12 @@ class ActivationView(Panel):
 
     def _build_layout(self):
         c = self.controls
-        return ipywidgets.VBox([
-            ipywidgets.HBox([ipywidgets.VBox([c["activation"], c["seed"]]),
-                             ipywidgets.VBox([c["scale"], c["T"]])]),
-            ipywidgets.HBox([self.func_canvas.image, self.canvas.image]),
-            self.readout, self.status, self.message])
+        settings = controls_grid([c["activation"], c["scale"], c["T"], c["seed"]], min_width=280)
+        # side by side when there is room, one above the other when narrow
+        self.func_canvas.image.layout.flex = "1 1 300px"
+        self.canvas.image.layout.flex = "2 1 440px"
+        plots = row([self.func_canvas.image, self.canvas.image], align_items="flex-start")
+        return column([settings, self.status, plots, self.readout, self.message])
 
     def _first_draw(self):
         self.update()
@@ -171,12 +185,14 @@ class ActivationView(Panel):
 
     def _build_view(self):
         # two canvases: a slider other than the activation redraws only the time plots
-        self.func_canvas = Canvas(3.4, 3.4, css="rnnlab-activation-functions")
+        self.func_canvas = Canvas(3.4, 3.4, css="rnnlab-activation-functions", min_height=280)
         self.ax_f = self.func_canvas.subplots()
         self.func_canvas.figure.subplots_adjust(left=0.15, right=0.97, bottom=0.15, top=0.9)
-        self.canvas = Canvas(6.6, 3.4, css="rnnlab-activation-plot")
+        self.func_canvas.on_resize(lambda: self.draw(functions=True))
+        self.canvas = Canvas(6.6, 3.4, css="rnnlab-activation-plot", height_for=self._time_height)
         self.ax_h, self.ax_g = self.canvas.subplots(1, 2)
-        self.canvas.figure.subplots_adjust(left=0.08, right=0.98, bottom=0.3, top=0.9, wspace=0.28)
+        self.canvas.on_resize(self._time_resized)
+        self._arrange_time_plots()
         self._function_plot_activation = self._legend_key = None  # what is drawn now
         # left: the functions (solid) and their derivatives (dashed), over a fixed range
         a = np.linspace(-5, 5, 401)
@@ -184,10 +200,11 @@ class ActivationView(Panel):
         self._f_lines, self._d_lines = {}, {}
         for name in ACTIVATION_NAMES:
             f, _ = get_activation(name)
-            (self._f_lines[name],) = ax.plot(a, f(a), color=ACT_COLORS[name], label=name)
-            (self._d_lines[name],) = ax.plot(a, derivative(name, a), color=ACT_COLORS[name], ls="--")
+            look = dict(color=ACT_COLORS[name], marker=ACT_MARKERS[name], ms=5, markevery=50)
+            (self._f_lines[name],) = ax.plot(a, f(a), label=name, **look)
+            (self._d_lines[name],) = ax.plot(a, derivative(name, a), ls="--", **look)
         (self._peak,) = ax.plot([], [], "o", ms=5, color="k")
-        self._peak_text = ax.text(0, 0, "", fontsize=8, ha="left", va="bottom")
+        self._peak_text = ax.text(0, 0, "", fontsize=9, ha="left", va="bottom")
         ax.set_xlim(-5, 5)
         ax.set_ylim(-1.15, 1.6)
         ax.set_xlabel("pre-activation a")
@@ -206,7 +223,7 @@ class ActivationView(Panel):
         # right: the gradient reaching each step from h_T
         ax = self.ax_g
         ax.set_yscale("log")
-        (self._g_line,) = ax.plot([], [], marker=".", lw=1.8)
+        (self._g_line,) = ax.plot([], [], marker=".", ms=4, lw=1.8)
         (self._bound_line,) = ax.plot([], [], ls="--", color="#777777", lw=1)
         (self._zero_marks,) = ax.plot([], [], "x", color="#cf222e", ms=5,
                                       transform=ax.get_xaxis_transform(), clip_on=False)
@@ -219,13 +236,17 @@ class ActivationView(Panel):
         for line in (self._h_lines if self.hidden_size == 1 else ()):
             line.set_color(color)
         self._g_line.set_color(color)
-        kw = dict(loc="upper center", bbox_to_anchor=(0.5, -0.19), borderaxespad=0,
+        self._g_line.set_marker(ACT_MARKERS[act])
+        kw = dict(loc="upper center", bbox_to_anchor=(0.5, 0.0), borderaxespad=0,
                   handlelength=1.6, columnspacing=1.0)
         h_label = "h_t" if self.hidden_size == 1 else f"h_t ({self.hidden_size} units)"
         handles = [self._g_line, self._bound_line] + ([self._zero_marks] if has_zeros else [])
         labels = ["||dh_T/dh_t||", "upper bound", "exactly 0"]
-        self.ax_h.legend([self._x_line, self._h_lines[0]], ["input x_t", h_label], ncol=2, **kw)
-        self.ax_g.legend(handles, labels[: len(handles)], ncol=2, **kw)
+        # under the x-axis label, whatever the plot's height: 30 points below the axes
+        for ax, hs, ls in ((self.ax_h, [self._x_line, self._h_lines[0]], ["input x_t", h_label]),
+                           (self.ax_g, handles, labels[: len(handles)])):
+            ax.legend(hs, ls, ncol=2, bbox_transform=offset_copy(
+                ax.transAxes, fig=self.canvas.figure, y=-30, units="points"), **kw)
 
     def draw(self, functions=None):
         """Update the artists from the current results and render.
@@ -274,6 +295,64 @@ class ActivationView(Panel):
             ax.yaxis.set_minor_locator(NullLocator())  # minor log ticks cost more than they show
             ax.yaxis.set_major_formatter(DECADES)
             self.canvas.draw()
+            self.canvas.alt = self._time_alt(s)
+
+    # -- sizes and words ---------------------------------------------------------------------
+    def _time_height(self, width):
+        """Both time plots side by side (the design's height), or stacked when narrow."""
+        return 2 * 270 if width < STACK_BELOW else max(width * 3.4 / 6.6, 280)
+
+    def _arrange_time_plots(self):
+        """Place the two time plots for the canvas's size: margins in CSS px, legends below."""
+        width, height = self.canvas.css_size()
+        left, right, top, bottom, gap = 56, 12, 30, 78, 56
+        if width < STACK_BELOW:  # one above the other
+            row_h = height / 2
+            for i, ax in enumerate((self.ax_h, self.ax_g)):
+                y0 = height - (i + 1) * row_h + bottom
+                ax.set_position([left / width, y0 / height, (width - left - right) / width,
+                                 (row_h - top - bottom) / height])
+        else:
+            w = (width - 2 * left - right - gap / 2) / 2
+            for i, ax in enumerate((self.ax_h, self.ax_g)):
+                x0 = left + i * (w + left + gap / 2)
+                ax.set_position([x0 / width, bottom / height, w / width,
+                                 (height - top - bottom) / height])
+
+    def _time_resized(self):
+        self._arrange_time_plots()
+        self.draw()
+
+    def _time_alt(self, s):
+        act, T, g, h = s["activation"], s["T"], self.grad_norms, self.trajectory
+        lo, hi = float(np.nanmin(h)), float(np.nanmax(h))
+        unit = "1 unit" if self.hidden_size == 1 else f"{self.hidden_size} units"
+        zero = np.flatnonzero(g <= 0)
+        text = (f"Two plots over steps t = 1 to {T}. Left: the hidden state of a {act} RNN with "
+                f"{unit} and ||w_h|| = {s['scale']:.2f}, driven by inputs between -1 and 1: h_t "
+                f"stays between {lo:.3g} and {hi:.3g} and ends at {float(h[-1, 0]):.3g}. Right, on "
+                f"a log scale: the gradient reaching h_t from h_T, ||dh_T/dh_t||, is "
+                f"{g[-1]:.3g} at t = {T}")
+        if zero.size:
+            text += (f" and exactly 0 at {zero.size} step{'s' if zero.size > 1 else ''} (marked "
+                     f"x, the first at t = {zero[-1] + 1} going back)")
+        else:
+            text += f" and {g[0]:.3g} at t = 1"
+        per_step = s["scale"] * MAX_DERIVATIVE[act]
+        return (text + f"; dashed, the bound ||w_h|| max f' = {per_step:.2f} per step back. "
+                + self._verdict(s).capitalize() + ".")
+
+    def _verdict(self, s):
+        g = self.grad_norms
+        first = g[0] / g[-1]
+        if np.count_nonzero(g == 0):
+            return ("a relu unit switched off on the way back, so f' = 0 there and no "
+                    "gradient passes to earlier steps")
+        if first < 1e-3:
+            return "vanishing: almost nothing reaches the first step"
+        if first > 1e3:
+            return "exploding: the first step gets a huge gradient"
+        return "the gradient survives the trip back"
 
     def _draw_functions(self, act):
         self._function_plot_activation = act
@@ -289,21 +368,17 @@ class ActivationView(Panel):
             self._peak_text.set_position((peak_a + 0.3, peak + 0.06))
             self._peak_text.set_text(f"max f' = {peak:g}" + ("\n(0 for a < 0)" if act == "relu" else ""))
             self.func_canvas.draw()
+            self.func_canvas.alt = (
+                f"The three activations for a pre-activation a from -5 to 5, each solid with its "
+                f"derivative dashed; {act} highlighted. {FUNCTION_WORDS[act]} The largest "
+                f"derivative is marked: max f' = {peak:g}.")
 
     def _readout(self, s):
         act, T = s["activation"], s["T"]
         per_step = s["scale"] * MAX_DERIVATIVE[act]
         g = self.grad_norms
         first = g[0] / g[-1]
-        if np.count_nonzero(g == 0):
-            verdict = ("a relu unit switched off on the way back, so f' = 0 there and no "
-                       "gradient passes to earlier steps")
-        elif first < 1e-3:
-            verdict = "vanishing: almost nothing reaches the first step"
-        elif first > 1e3:
-            verdict = "exploding: the first step gets a huge gradient"
-        else:
-            verdict = "the gradient survives the trip back"
+        verdict = self._verdict(s)
         must = ", so it can only shrink" if per_step < 1 else ""
         text = (f"f = {act}: f' is at most {MAX_DERIVATIVE[act]:g}. One step back multiplies the "
                 f"gradient by w_h f'(a_t), so by at most ||w_h|| max f' = {per_step:.2f}{must} "

@@ -43,15 +43,18 @@ from ..bptt import truncation_fidelity
 from ..cells import rnn_step_backward, rnn_step_forward
 from ..model import SequenceModel
 from ..patterns import select as select_patterns
-from ._base import STYLE, Canvas, Panel, message_html
+from ._base import PALETTE, STYLE, Canvas, Panel, message_html
 from ._factory import make_button
+from ._layout import column, controls_grid, row
 from ._settings import Choice, Int
 
 T_RANGE = (6, 20)
 PATTERNS = select_patterns(one_input_step=False, needs_output_length=False)  # one sequence in
 CMAP = colormaps["viridis"]
-GREY_FACE, GREY_EDGE, GREY_TEXT = "#e4e4e4", "#b0b0b0", "#9a9a9a"
+GREY_FACE, GREY_EDGE, GREY_TEXT = "#e4e4e4", "#b0b0b0", "#767676"  # text 4.5:1 on white
 CUT_COLOR = "#cf222e"
+#: below this width (CSS px) the fidelity and cost plots stand one above the other
+STACK_BELOW = 620
 SUBSCRIPTS = str.maketrans("0123456789", "₀₁₂₃₄₅₆₇₈₉")
 
 
@@ -163,21 +166,24 @@ class BPTTView(Panel):
             "info"))
         self.plot_readout = ipywidgets.HTML()
         self.plot_readout.add_class("rnnlab-bptt-readout")
-        self.canvas = Canvas(9.6, 2.9, css="rnnlab-bptt-diagram")
+        # both figures are arranged again for each width (text never below 9 pt): the
+        # diagram's values stand upright in narrow columns, the two plots stack when narrow
+        self.canvas = Canvas(9.6, 2.9, css="rnnlab-bptt-diagram", min_height=280)
         self.ax = self.canvas.subplots()
         self.canvas.figure.subplots_adjust(left=0.01, right=0.99, bottom=0.02, top=0.98)
-        self.plot_canvas = Canvas(9.6, 2.7, css="rnnlab-bptt-fidelity")
+        self.canvas.on_resize(self._diagram_resized)
+        self.plot_canvas = Canvas(9.6, 2.7, css="rnnlab-bptt-fidelity",
+                                  height_for=self._plots_height)
         self.ax_fid, self.ax_cost = self.plot_canvas.subplots(1, 2)
-        self.plot_canvas.figure.subplots_adjust(left=0.07, right=0.98, bottom=0.18, top=0.86,
-                                                wspace=0.25)
+        self.plot_canvas.on_resize(self._plots_resized)
+        self._arrange_plots()
 
     def _build_layout(self):
         c, b = self.controls, self.buttons
-        bar = ipywidgets.HBox([b["step"], b["run"], b["reset"]])
-        top = ipywidgets.HBox([ipywidgets.VBox([c["T"], c["k"]]),
-                               ipywidgets.VBox([c["pattern"], c["seed"]])])
-        return ipywidgets.VBox([top, bar, self.status, self.canvas.image, self.caption,
-                                self.plot_canvas.image, self.plot_readout, self.message])
+        settings = controls_grid([c["T"], c["k"], c["pattern"], c["seed"]], min_width=300)
+        bar = row([b["step"], b["run"], b["reset"]])
+        return column([settings, bar, self.status, self.canvas.image, self.caption,
+                       self.plot_canvas.image, self.plot_readout, self.message])
 
     def _wire(self):
         super()._wire()
@@ -329,12 +335,14 @@ class BPTTView(Panel):
         d = min(0.72 * spacing, 28.0)  # node diameter in points
         self._node_size = d * d
         steps = np.arange(1, T + 1)
-        fs = 7.5 if T <= 12 else 6.5
+        fs = 9.0  # never smaller: 11 CSS px on screen
         self._fs = fs
+        # a column narrower than a written value: values stand upright, in short form
+        self._upright = spacing < 44
         # row names at the left
         outputs = "outputs\n(loss at T)" if self.per_sequence else "outputs\n(all with loss)"
         for y, name in ((1.0, outputs), (0.0, "states"), (-1.1, "inputs")):
-            ax.text(-1.45, y, name, ha="left", va="center", fontsize=8, color="#555555")
+            ax.text(-1.45, y, name, ha="left", va="center", fontsize=9, color="#555555")
         # recurrent edges h_{t-1} -> h_t, with an arrowhead at each midpoint
         segs = [[(t - 1 + 0.3, 0.0), (t - 0.3, 0.0)] for t in steps]
         self._edges = LineCollection(segs, colors="#888888", linewidths=1.2, zorder=1)
@@ -361,8 +369,8 @@ class BPTTView(Panel):
                                 edgecolors=CUT_COLOR, linewidths=2.0, zorder=4)
         self._labels = [ax.text(t, 0, "h" + sub(t), ha="center", va="center", fontsize=fs, zorder=5)
                         for t in steps]
-        self._value_texts = [ax.text(t, -0.5, "", ha="center", va="center", fontsize=fs - 0.5,
-                                     zorder=5) for t in steps]
+        self._value_texts = [ax.text(t, -0.55, "", ha="center", va="center", fontsize=fs, zorder=5,
+                                     rotation=90 if self._upright else 0) for t in steps]
         # the colour scale of ||dL/dh_t||, fixed by the full backward pass (no colour bar:
         # the numbers are written under the nodes, and a colour bar's ticks would cost
         # more to draw than the whole chain)
@@ -394,11 +402,11 @@ class BPTTView(Panel):
                                                lw=1.8 if last else 0.9, ls="--", zorder=1)))
         a = starts[-1]
         label = (f"last window: step {a}" if a == T else f"last window: steps {a}-{T}")
-        arts.append(ax.text(T + 0.35, -1.72, label, ha="right", va="top", fontsize=7.5,
+        arts.append(ax.text(T + 0.35, -1.72, label, ha="right", va="top", fontsize=9,
                             color=CUT_COLOR))
         if a > 1:
             arts.append(ax.text(a - 0.55, 1.3, f"TBPTT({k}) cut", ha="right", va="center",
-                                fontsize=7.5, color=CUT_COLOR))
+                                fontsize=9, color=CUT_COLOR))
         self._window_artists = arts
 
     @property
@@ -425,7 +433,7 @@ class BPTTView(Panel):
                 r, g, b, _ = to_rgba(face)
                 ink.append("black" if 0.299 * r + 0.587 * g + 0.114 * b > 0.5 else "white")
             faces.append(face)
-            text = "" if not reached else (f"{v:.1e}" if T <= 12 else f"{v:.0e}")
+            text = "" if not reached else (f"{v:.0e}" if self._upright or T > 12 else f"{v:.1e}")
             self._value_texts[t - 1].set_text(text)
             self._value_texts[t - 1].set_color(GREY_TEXT if beyond else "black")
             self._labels[t - 1].set_color(ink[-1])
@@ -440,6 +448,7 @@ class BPTTView(Panel):
         pos = self.position
         self._ring.set_offsets(np.array([[pos, 0.0]]) if pos <= T else np.empty((0, 2)))
         self.canvas.draw()
+        self.canvas.alt = self._diagram_alt()
 
     def _update_status(self):
         T, k, t, start = self.T, self.k, self.position, self.window_start
@@ -476,9 +485,10 @@ class BPTTView(Panel):
         ks = self.fidelity["k"]
         ax = self.ax_fid
         ax.clear()
-        ax.plot(ks, self.fidelity["cosine"], marker=".", color="#1f77b4", label="cosine similarity")
-        ax.plot(ks, self.fidelity["relative_error"], marker=".", ls="--", color="#d62728",
-                label="relative error")
+        ax.plot(ks, self.fidelity["cosine"], marker="o", ms=4, color=PALETTE["blue"],
+                label="cosine similarity")
+        ax.plot(ks, self.fidelity["relative_error"], marker="s", ms=4, ls="--",
+                color=PALETTE["vermillion"], label="relative error")
         self._fid_k = ax.axvline(self.k, color="#555555", lw=1)
         ax.set_xlim(0.5, T + 0.5)
         ax.xaxis.set_major_locator(MaxNLocator(integer=True))
@@ -488,7 +498,7 @@ class BPTTView(Panel):
         ax = self.ax_cost
         ax.clear()
         ms = self.cost * 1e3
-        ax.plot(ks, ms, marker=".", color="#2ca02c", label="measured")
+        ax.plot(ks, ms, marker="o", ms=4, color=PALETTE["green"], label="measured")
         # cost = fixed cost of a call + cost per unrolled step
         slope, fixed = np.polyfit(ks, ms, 1)
         self.cost_fit = {"fixed_ms": float(fixed), "per_step_ms": float(slope)}
@@ -521,3 +531,64 @@ class BPTTView(Panel):
                  f"{updates} update{'s' if updates > 1 else ''}.")
         self.plot_readout.value = message_html(text, "info")
         self.plot_canvas.draw()
+        self.plot_canvas.alt = self._plots_alt()
+
+    # -- sizes and words ----------------------------------------------------------------------
+    def _plots_height(self, width):
+        return 2 * 250 if width < STACK_BELOW else max(width * 2.7 / 9.6, 270)
+
+    def _arrange_plots(self):
+        """The two plots side by side, or one above the other when narrow (margins in px)."""
+        width, height = self.plot_canvas.css_size()
+        left, right, top, bottom, gap = 60, 12, 30, 46, 40
+        if width < STACK_BELOW:
+            row_h = height / 2
+            for i, ax in enumerate((self.ax_fid, self.ax_cost)):
+                y0 = height - (i + 1) * row_h + bottom
+                ax.set_position([left / width, y0 / height, (width - left - right) / width,
+                                 (row_h - top - bottom) / height])
+        else:
+            w = (width - 2 * left - right - gap) / 2
+            for i, ax in enumerate((self.ax_fid, self.ax_cost)):
+                x0 = left + i * (w + left + gap)
+                ax.set_position([x0 / width, bottom / height, w / width,
+                                 (height - top - bottom) / height])
+
+    def _plots_resized(self):
+        self._arrange_plots()
+        self.draw_plots()
+
+    def _diagram_resized(self):
+        with matplotlib.rc_context(STYLE):
+            self._setup_diagram()
+        self.draw_diagram()
+
+    def _diagram_alt(self):
+        T, k, pos, start = self.T, self.k, self.position, self.window_start
+        loss = (f"the loss at step {T} only" if self.per_sequence
+                else "a loss at every step")
+        text = [f"The RNN unrolled for T = {T} steps, with {loss}."]
+        if pos == T + 1:
+            text.append(f"The backward pass has not started: it begins at h_{T}.")
+        else:
+            norms = self.dh_norms
+            reached = ", ".join(f"{norms[t - 1]:.2g}" for t in range(T, pos - 1, -1))
+            text.append(f"The backward pass has reached h_{pos}: ||dL/dh_t|| for t = {T} down to "
+                        f"{pos} is {reached}" + (f"; h_1 to h_{pos - 1} not reached yet." if pos > 1
+                                                else "; complete."))
+        starts = window_starts(T, k)
+        text.append(f"Truncated BPTT with k = {k}: windows start at step{'s' if len(starts) > 1 else ''} "
+                    f"{', '.join(map(str, starts))}; the gradient from the last loss stops at step "
+                    f"{start}" + (f", so h_1 to h_{start - 1} are greyed." if start > 1 else "."))
+        return " ".join(text)
+
+    def _plots_alt(self):
+        k, T = self.k, self.T
+        cos, rel = self.fidelity["cosine"], self.fidelity["relative_error"]
+        fit = self.cost_fit
+        return (f"Two plots against the window k = 1 to {T}. Truncated against full gradient: "
+                f"cosine similarity goes from {cos[0]:.2f} at k = 1 to {cos[-1]:.2f} at k = {T}, "
+                f"relative error from {rel[0]:.2f} to {rel[-1]:.2f}; at the marked k = {k}, cosine "
+                f"{cos[k - 1]:.3f} and relative error {rel[k - 1]:.3f}. Time of one update: "
+                f"{self.cost[0] * 1e3:.3f} ms at k = 1 to {self.cost[-1] * 1e3:.3f} ms at k = {T}, "
+                f"about {fit['fixed_ms']:.3f} ms plus {fit['per_step_ms'] * 1e3:.1f} µs per step.")

@@ -38,8 +38,9 @@ from ..checks import check_model_gradients
 from ..gradcheck import GradCheckResult
 from ..model import SequenceModel
 from ..patterns import PATTERNS, get_pattern
-from ._base import Canvas, Panel, Runner, message_html, wrapping_row
+from ._base import Canvas, Panel, Runner, message_html
 from ._factory import make_button, make_control
+from ._layout import column, controls_grid, row
 from ._settings import Choice, Flag, Float, Int
 
 TOLERANCE = 1e-7
@@ -47,7 +48,8 @@ CELLS = (("RNN", "rnn"), ("GRU (PyTorch variant)", "gru-pytorch"),
          ("GRU (original paper)", "gru-original"), ("LSTM", "lstm"))
 # the tiny problem every model check runs on
 SIZES = dict(input_size=2, hidden_size=3, output_size=2, steps=4, output_length=3, batch=2)
-OK_COLOR, FAIL_COLOR, REF_COLOR = "#2ca02c", "#d62728", "#7f7f7f"
+# at least 4.5:1 on white (they colour text too); a failing bar is also hatched and labelled
+OK_COLOR, FAIL_COLOR, REF_COLOR = "#1a7f37", "#d62728", "#7f7f7f"
 FLOOR, CEIL = 1e-16, 1.0  # bars are drawn between these (0 and inf are shown as text)
 
 
@@ -149,7 +151,8 @@ class GradCheckView(Panel):
         # what is checked, the model of the settings or the learner's function: a view choice
         self.controls["source"] = make_control(
             Choice("source", [("Model settings", "model"), ("Your function", "function")],
-                   "model", label="", widget="toggle", style={"button_width": "120px"}), "model")
+                   "model", label="Check", widget="toggle", style={"button_width": "120px"}),
+            "model")
         self.buttons = {"check": make_button("check", "Check", "check", "primary",
                                              "compare the backward pass with central differences")}
 
@@ -158,17 +161,19 @@ class GradCheckView(Panel):
         self.verdict.add_class("rnnlab-verdict")
         self.table = ipywidgets.HTML()
         self.table.add_class("rnnlab-gradcheck-table")
-        self.canvas = Canvas(7.2, 3.0, css="rnnlab-gradcheck-plot")
+        # one bar per parameter: as tall as the parameters need, at any width
+        self._height_in = 3.0
+        self.canvas = Canvas(7.2, 3.0, css="rnnlab-gradcheck-plot", height_for=self._css_height)
+        self.canvas.on_resize(self._resized)
 
     def _build_layout(self):
         c = self.controls
-        self._model_box = ipywidgets.VBox([
-            wrapping_row([c["cell"], c["activation"], c["pattern"]]),
-            wrapping_row([c["num_layers"], c["bidirectional"], c["seed"]])])
-        self._function_box = wrapping_row([c["source"], c["compare"]])
-        return ipywidgets.VBox([self._function_box, self._model_box,
-                                ipywidgets.HBox([self.buttons["check"]]), self.verdict,
-                                self.canvas.image, self.table, self.status, self.message])
+        self._model_box = controls_grid([c["cell"], c["activation"], c["pattern"],
+                                         c["num_layers"], c["bidirectional"], c["seed"]],
+                                        min_width=280)
+        self._function_box = row([c["source"], c["compare"]])
+        return column([self._function_box, self._model_box, row([self.buttons["check"]]),
+                       self.status, self.verdict, self.canvas.image, self.table, self.message])
 
     def _wire(self):
         super()._wire()
@@ -378,7 +383,7 @@ class GradCheckView(Panel):
         pc = self.pair_check if self.mode == "function" else None
         if pc is not None and pc.status == "todo":
             return (_big("NOT DONE YET: your function still raises NotImplementedError", "warn")
-                    + f'<div style="color:#666;font-size:12px">{html.escape(self.description)}'
+                    + f'<div style="color:#595959;font-size:12px">{html.escape(self.description)}'
                     "</div>")
         if r.passed:
             head = (f"PASS: {who} agrees with central differences (max relative error "
@@ -404,7 +409,7 @@ class GradCheckView(Panel):
         if cmp is not None and self._values["compare"]:
             out += _comparison_html(cmp)
         if self.description:
-            out += f'<div style="color:#666;font-size:12px">{html.escape(self.description)}</div>'
+            out += f'<div style="color:#595959;font-size:12px">{html.escape(self.description)}</div>'
         return out
 
     def _table_html(self, panels):
@@ -452,18 +457,44 @@ class GradCheckView(Panel):
             for col, (title, result) in enumerate(panels):
                 self._update_bars(col, title, result, keys)
             cv.draw()
+            cv.alt = self._alt_text(panels, keys)
+
+    def _css_height(self, _width):
+        canvas = getattr(self, "canvas", None)  # None while the canvas is being made
+        return self._height_in * 72 * (canvas.px_per_pt() if canvas is not None else 1.25)
+
+    def _resized(self):
+        self._chart_key = None  # margins are set for the width: made again
+        if self._panels():
+            self._draw_chart(self._panels())
+        else:
+            self.canvas.draw()
+
+    def _alt_text(self, panels, keys):
+        """The chart in words: each parameter's relative error, against the tolerance."""
+        parts = []
+        for title, result in panels:
+            errors = ", ".join(f"{k} {_fmt(result.errors[k])}" + ("" if result.errors[k] <= self.tol
+                                                                  else " (over)")
+                               for k in keys if k in result.errors)
+            verdict = "passed" if result.passed else "FAILED"
+            parts.append(f"{title}, {verdict}: {errors or 'no gradient could be compared'}")
+        return (f"Bar chart, log scale: the relative error between each parameter's analytic and "
+                f"numerical gradient, against the tolerance {self.tol:.0e} (dashed line; bars "
+                f"past it are hatched). " + "; ".join(parts) + ".")
 
     def _setup_chart(self, keys, titles):
         fig = self.canvas.figure
         fig.clear()
         n = max(len(keys), 1)
         height = max(2.3, 0.95 + 0.24 * n)
-        fig.set_size_inches(7.2, height)
-        left = (0.2 + 0.078 * max([len(k) for k in keys] + [4])) / 7.2  # room for the names
+        self._height_in = height  # the canvas takes it at its next draw (height_for)
+        width = self.canvas.css_size()[0] / (72 * self.canvas.px_per_pt())  # inches
+        left = (0.2 + 0.078 * max([len(k) for k in keys] + [4])) / width  # room for the names
         with self.canvas.style():
             axes = fig.subplots(1, len(titles), sharey=True, squeeze=False)[0]
-        fig.subplots_adjust(left=left, right=0.97, top=1 - 0.42 / height, bottom=0.48 / height,
-                            wspace=0.08)
+        fig.subplots_adjust(left=left, right=1 - 0.15 / width, top=1 - 0.42 / height,
+                            bottom=0.48 / height, wspace=0.08)
         self._cols = []
         y = np.arange(len(keys))
         for ax, title in zip(axes, titles):
@@ -476,10 +507,10 @@ class GradCheckView(Panel):
             ax.axvspan(self.tol, CEIL * 30, color=FAIL_COLOR, alpha=0.06, lw=0)
             ax.axvline(self.tol, color="#333", lw=1, ls="--")
             ax.text(self.tol, 1.0, f" tolerance {self.tol:.0e}", transform=ax.get_xaxis_transform(),
-                    ha="left", va="bottom", fontsize=7, color="#333")
+                    ha="left", va="bottom", fontsize=9, color="#333")
             bars = ax.barh(y, np.full(len(keys), FLOOR), left=FLOOR / 3, height=0.62,
                            color=OK_COLOR)
-            labels = [ax.text(FLOOR, yi, "", va="center", ha="left", fontsize=7) for yi in y]
+            labels = [ax.text(FLOOR, yi, "", va="center", ha="left", fontsize=9) for yi in y]
             ax.set_xlabel("relative error (log scale)")
             ax.set_ylim(max(len(keys), 1) - 0.5, -0.5)  # first parameter on top
             t = ax.set_title(title, loc="left", fontsize=9)
@@ -509,7 +540,8 @@ class GradCheckView(Panel):
                 bar.set_facecolor(REF_COLOR if ok else FAIL_COLOR)
             else:
                 bar.set_facecolor(OK_COLOR if ok else FAIL_COLOR)
-            bar.set_hatch(None if finite else "///")
+            # a failing bar is hatched as well as red; a missing or NaN one cross-hatched
+            bar.set_hatch(None if e <= self.tol else ("\\\\" if finite else "///"))
             bar.set_edgecolor("white" if finite else FAIL_COLOR)
             inside = value >= 1e-11  # a long bar carries its number inside, off the tolerance line
             label.set_position((value / 1.6 if inside else value * 1.6, i))

@@ -44,7 +44,8 @@ from .. import data
 from .._validate import check_int
 from ..model import SequenceModel
 from ..train import Trainer
-from ._base import COLORS, DECADES, STYLE, Canvas, message_html
+from ._base import CELL_STYLES, DECADES, STYLE, Canvas, message_html
+from ._layout import column, row, split
 from ._factory import make_button
 from ._settings import Choice, Float, Int, Multi
 from ._training import TrainingPanel
@@ -55,6 +56,22 @@ KEEP_GATE = {"gru": "z", "lstm": "f"}  # the gate multiplying the path that keep
 T_RANGE = (10, 100)
 SCALE_RANGE = (0.1, 4.0)
 GATE_BIAS_RANGE = (0.0, 4.0)
+
+
+#: below this width (CSS px) the legend moves from beside the plot to above it
+LEGEND_BESIDE_WIDTH = 560
+_DASHES = {"-": "", "--": "6,3", "-.": "7,2,2,2"}
+_LINE_WORDS = {"-": "solid", "--": "dashed", "-.": "dash-dot"}
+
+
+def _swatch(cell):
+    """A short sample of the model's line (colour and dashes) before its name in the table."""
+    look = CELL_STYLES[cell]
+    dash = _DASHES.get(look["ls"], "")
+    return (f'<svg width="26" height="10" aria-hidden="true" style="vertical-align:middle;'
+            f'margin-right:5px"><line x1="1" y1="5" x2="25" y2="5" stroke="{look["color"]}" '
+            f'stroke-width="2.5"{f" stroke-dasharray={chr(34)}{dash}{chr(34)}" if dash else ""}/>'
+            f"</svg>")
 
 
 def verdict(ratio):
@@ -147,25 +164,25 @@ class GradientFlowView(TrainingPanel):
         self.table = ipywidgets.HTML()
         self.table.add_class("rnnlab-ratio-table")
         with matplotlib.rc_context(STYLE):
-            self.canvas = Canvas(7.6, 3.4, css="rnnlab-gradient-flow-plot")
+            self.canvas = Canvas(7.6, 3.4, css="rnnlab-gradient-flow-plot", min_height=300)
             self.ax = self.canvas.subplots()
-            self.canvas.figure.subplots_adjust(left=0.1, right=0.8, bottom=0.15, top=0.9)
+            self.canvas.on_resize(self._resized)
             ax = self.ax
             ax.set_yscale("log")
-            self._lines = {cell: ax.plot([], [], lw=2, color=COLORS[cell], label=LABELS[cell])[0]
-                           for cell in CELL_NAMES}
+            # colour, line style and marker: the three models never rest on colour alone
+            self._lines = {cell: ax.plot([], [], lw=2, ms=5, label=LABELS[cell],
+                                         **CELL_STYLES[cell])[0] for cell in CELL_NAMES}
             ax.set_xlabel("step t (the loss is at the last step, t = T)")
             ax.set_ylabel("||dL/dh_t||")
         self._legend_key = None
 
     def _build_layout(self):
+        # controls beside the plot when the panel is wide, above it below about 1000 px
         c, b = self.controls, self.buttons
-        left = ipywidgets.VBox([c["T"], c["scale"], c["gate_bias"], c["activation"], c["cells"],
-                                c["seed"], ipywidgets.HBox([b["train"], b["pause"], b["stop"],
-                                                            b["initial"]]), c["epochs"]],
-                               layout=ipywidgets.Layout(width="350px"))
-        right = ipywidgets.VBox([self.canvas.image, self.status, self.table, self.message])
-        return ipywidgets.HBox([left, right])
+        left = column([c["T"], c["scale"], c["gate_bias"], c["activation"], c["cells"], c["seed"],
+                       c["epochs"], row([b["train"], b["pause"], b["stop"], b["initial"]])])
+        right = column([self.status, self.canvas.image, self.table, self.message])
+        return split(left, right, side_width=330)
 
     def _wire(self):
         super()._wire()
@@ -266,15 +283,22 @@ class GradientFlowView(TrainingPanel):
                 shown = np.where((n > 0) & np.isfinite(n), n, np.nan)
                 line.set_data(steps, shown)
                 finite.append(shown[np.isfinite(shown)])
-            key = (tuple(self.norms), s["activation"])
+            for line in self._lines.values():  # about ten markers per line
+                line.set_markevery(max(1, T // 10))
+            narrow = self.canvas.css_size()[0] < LEGEND_BESIDE_WIDTH
+            key = (tuple(self.norms), s["activation"], narrow)
             if key != self._legend_key:
                 self._lines["rnn"].set_label(f"RNN ({s['activation']})")
                 handles = [self._lines[c] for c in CELL_NAMES if c in self.norms]
+                # beside the plot when there is room, above it when narrow
+                where = (dict(loc="lower left", bbox_to_anchor=(0.0, 1.08), ncol=3) if narrow
+                         else dict(loc="upper left", bbox_to_anchor=(1.01, 1.0)))
                 if handles:
-                    ax.legend(handles=handles, loc="upper left", bbox_to_anchor=(1.01, 1.0),
-                              borderaxespad=0, frameon=False, fontsize=STYLE["legend.fontsize"])
+                    ax.legend(handles=handles, borderaxespad=0, frameon=False, handlelength=2.6,
+                              fontsize=STYLE["legend.fontsize"], **where)
                 elif ax.get_legend() is not None:
                     ax.get_legend().remove()
+                self._arrange(narrow)
                 self._legend_key = key
             ax.set_xlim(0.5, T + 0.5)
             values = np.concatenate(finite) if finite else np.array([])
@@ -289,11 +313,47 @@ class GradientFlowView(TrainingPanel):
             ax.set_title(f"w_h x {s['scale']:.2f}, gate bias {s['gate_bias']:g}, {when}",
                          fontsize=STYLE["axes.titlesize"])
             self.canvas.draw()
+            self.canvas.alt = self._alt_text(s, when)
         self.table.value = self._table_html()
         bad = [LABELS[c] for c, n in self.norms.items() if not np.all(np.isfinite(n))]
         if bad:
             self.show_message(f"{', '.join(bad)}: the gradient overflowed (inf/nan); those steps "
                               "are left out of the plot", "warn")
+
+    def _arrange(self, narrow):
+        """Margins in CSS px for the canvas's size (room for the legend above when narrow)."""
+        width, height = self.canvas.css_size()
+        right = 14 if narrow else 118
+        top = 56 if narrow else 28
+        self.canvas.figure.subplots_adjust(left=64 / width, right=1 - right / width,
+                                           bottom=44 / height, top=1 - top / height)
+
+    def _resized(self):
+        self._legend_key = None  # the legend's place depends on the width
+        self.draw()
+
+    def _alt_text(self, s, when):
+        """What the plot says, in words: each model's gradient from the last step to the first."""
+        T = s["T"]
+        head = (f"Line plot, log scale: the gradient norm ||dL/dh_t|| at each step t = 1 to {T} "
+                f"of the adding problem (the loss is at t = {T}), {when}, w_h x {s['scale']:.2f}, "
+                f"gate bias {s['gate_bias']:g}.")
+        if not self.norms:
+            return head + " No model is ticked: nothing is drawn."
+        parts = []
+        for cell in CELL_NAMES:
+            n = self.norms.get(cell)
+            if n is None:
+                continue
+            name = f"RNN ({s['activation']})" if cell == "rnn" else LABELS[cell]
+            finite = np.isfinite(n)
+            if not finite.all():
+                parts.append(f"{name}: the gradient overflowed at {int((~finite).sum())} steps")
+                continue
+            parts.append(f"{name} ({_LINE_WORDS[CELL_STYLES[cell]['ls']]} line) goes from {n[-1]:.2g} at "
+                         f"t = {T} to {n[0]:.2g} at t = 1, a ratio of {self.ratios[cell]:.1e}: "
+                         f"the gradient {verdict(self.ratios[cell])}")
+        return head + " " + "; ".join(parts) + "."
 
     def _table_html(self):
         if not self.norms:
@@ -309,15 +369,16 @@ class GradientFlowView(TrainingPanel):
                 continue
             gate = (f"{KEEP_GATE[cell]} = {self.keep_gate[cell]:.2f}" if cell in self.keep_gate
                     else "(no gate)")
-            row = (f"<tr><td style='color:{COLORS[cell]};font-weight:bold'>{LABELS[cell]}</td>"
+            row = (f"<tr><td style='font-weight:bold;white-space:nowrap'>{_swatch(cell)}"
+                   f"{LABELS[cell]}</td>"
                    f"<td style='text-align:right;padding-right:12px'>{self.ratios[cell]:.2e}</td>"
                    f"<td>{html.escape(verdict(self.ratios[cell]))}</td><td>{gate}</td>")
             if self.train_losses:
                 before, after = self.train_losses.get(cell, (np.nan, np.nan))
                 row += f"<td style='padding-left:12px'>{before:.3g} → {after:.3g}</td>"
             rows.append(row + "</tr>")
-        return ("<table class='rnnlab-ratios' style='font-family:monospace;font-size:12px'>"
-                + head + "</tr>" + "".join(rows) + "</table>")
+        return ("<table class='rnnlab-ratios' style='font-family:monospace;font-size:12px;"
+                "color:#1f1f1f'>" + head + "</tr>" + "".join(rows) + "</table>")
 
     # -- training ----------------------------------------------------------------------------
     def train(self, epochs=None):

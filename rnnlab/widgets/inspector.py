@@ -20,7 +20,6 @@ from __future__ import annotations
 
 import warnings
 
-import ipywidgets
 import numpy as np
 from matplotlib.ticker import MaxNLocator
 
@@ -29,8 +28,9 @@ from ..model import SequenceModel
 from ..patterns import get_pattern
 from ..train import Trainer
 from . import tasks
-from ._base import COLORS, Canvas, wrapping_row
+from ._base import COLORS, PALETTE, Canvas
 from ._factory import make_button, make_control
+from ._layout import column, controls_grid, row as button_row
 from ._settings import Choice, Int
 from ._training import TrainingPanel
 
@@ -44,8 +44,8 @@ DIVERGING, SEQUENTIAL = "RdBu_r", "viridis"
 MAX_LINE_CHANNELS = 4  # more input channels than this are drawn as a heatmap too
 
 # figure geometry, in inches, so every cell gets rows of the same size
-WIDTH, INPUT_ROW, MAP_ROW, GAP, TOP, BOTTOM = 7.6, 1.05, 0.8, 0.16, 0.55, 0.42
-LEFT, RIGHT = 0.2, 0.92  # of the figure's width: row labels on the left, colour bars right
+WIDTH, INPUT_ROW, MAP_ROW, GAP, TOP, BOTTOM = 7.6, 1.05, 0.8, 0.16, 0.62, 0.42
+LEFT_PX, RIGHT_PX = 118, 56  # CSS px: row labels on the left, colour bars on the right
 
 
 class StateInspector(TrainingPanel):
@@ -131,15 +131,18 @@ class StateInspector(TrainingPanel):
             "a fresh model for the task, cell and size above (same seed)")
 
     def _build_views(self):
-        self.canvas = Canvas(WIDTH, 4.0, css="rnnlab-state-plot")
+        # as tall as its rows need (set per cell in _setup_figure), at any width
+        self._height_in = 4.0
+        self.canvas = Canvas(WIDTH, 4.0, css="rnnlab-state-plot", height_for=self._css_height)
+        self.canvas.on_resize(self._resized)
 
     def _build_layout(self):
         c, b = self.controls, self.buttons
-        self._model_bar = wrapping_row([c["task"], c["cell"], c["hidden_size"]])
-        view_bar = wrapping_row([c["sample"], c["layer"]])
-        train_bar = wrapping_row([c["epochs"], b["train"], b["pause"], b["stop"], b["reset"]])
-        return ipywidgets.VBox([self._model_bar, view_bar, train_bar, self.status,
-                                self.canvas.image, self.message])
+        self._model_bar = controls_grid([c["task"], c["cell"], c["hidden_size"]], min_width=300)
+        view_bar = controls_grid([c["sample"], c["layer"]], min_width=300)
+        train_bar = button_row([c["epochs"], b["train"], b["pause"], b["stop"], b["reset"]])
+        return column([self._model_bar, view_bar, train_bar, self.status, self.canvas.image,
+                       self.message])
 
     def _wire(self):
         super()._wire()
@@ -381,6 +384,47 @@ class StateInspector(TrainingPanel):
             # the whole figure if needed, else only the moving artists
             cv.draw_dynamic(self._dynamic, full=self._static_changed)
             self._static_changed = False
+            cv.alt = self._alt_text(tr, names, s, layer)
+
+    def _css_height(self, _width):
+        """The figure's height in CSS px: its rows' inches at the canvas's points per pixel."""
+        canvas = getattr(self, "canvas", None)  # None while the canvas is being made
+        return self._height_in * 72 * (canvas.px_per_pt() if canvas is not None else 1.25)
+
+    def _resized(self):
+        self._layout_key = None  # margins in px: placed again for the new width
+        self.draw()
+
+    def _alt_text(self, tr, names, s, layer):
+        """The heatmaps in words: for each row, its range and, for gates, how open they are."""
+        m = self.model
+        steps = tr["h"].shape[0]
+        H = tr["h"].shape[2]
+        text = [f"Heatmaps of the {m.cell.upper()}'s values over {steps} steps for sample {s} "
+                f"({_layer_label(layer)}), {H} unit{'s' if H > 1 else ''} per row, units down "
+                f"and steps across."]
+        x = self._x_full[:, s, :]
+        marks = sorted({int(t) for d in range(x.shape[1]) if self._binary[d]
+                        for t in np.flatnonzero(x[:, d] == 1)})
+        if marks:
+            text.append(f"Input markers at step{'s' if len(marks) > 1 else ''} "
+                        f"{', '.join(map(str, marks[:8]))}{', ...' if len(marks) > 8 else ''}.")
+        for name in names:
+            v = tr[name][:, s, :]
+            with np.errstate(all="ignore"):
+                lo, hi, mean = np.nanmin(v), np.nanmax(v), np.nanmean(v)
+            label = ROW_LABELS[name].split("  ", 1)[1]
+            if name in GATES:
+                how = ("mostly open" if mean > 0.66 else "mostly closed" if mean < 0.33
+                       else "about half open")
+                text.append(f"{name}, {label}: from {lo:.2f} to {hi:.2f}, mean {mean:.2f}, "
+                            f"{how}.")
+            else:
+                text.append(f"{name}, {label}: from {lo:.2g} to {hi:.2g}, mean {mean:.2g}.")
+        extra = _target_text(m, self.y, self._pred, s)
+        if extra:
+            text.append(extra.replace("  ·  ", ", ") + ".")
+        return " ".join(text)
 
     def _h_unbounded(self):
         return self.model.cell == "rnn" and getattr(self.model.rnn, "activation", "tanh") == "relu"
@@ -394,8 +438,11 @@ class StateInspector(TrainingPanel):
         """
         fig = self.canvas.figure
         n = len(names)
-        height = TOP + BOTTOM + INPUT_ROW + n * (MAP_ROW + GAP)
-        fig.set_size_inches(WIDTH, height)
+        width_px = self.canvas.css_size()[0]
+        LEFT, RIGHT = LEFT_PX / width_px, 1 - RIGHT_PX / width_px
+        top0 = TOP + (0.22 if width_px < 600 else 0.0)  # a narrow legend takes two lines
+        height = top0 + BOTTOM + INPUT_ROW + n * (MAP_ROW + GAP)
+        self._height_in = height  # the canvas takes it at its next draw (height_for)
         steps = self._x_full.shape[0]
         if self._ax_x is None:
             with self.canvas.style():
@@ -404,7 +451,7 @@ class StateInspector(TrainingPanel):
             self._ax_x.xaxis.set_major_locator(MaxNLocator(nbins=10, integer=True))
             self._ax_x.yaxis.set_major_locator(MaxNLocator(nbins=3))
             self._ax_x.tick_params(axis="x", labelbottom=False)
-            self._ax_x.tick_params(axis="y", labelsize=7)
+            self._ax_x.tick_params(axis="y", labelsize=9)
         while len(self._rows) < n:
             self._rows.append(self._new_row())
 
@@ -412,11 +459,11 @@ class StateInspector(TrainingPanel):
             ax.set_position([left, 1 - (top + size) / height, width, size / height])
 
         ax_x = self._ax_x
-        place(ax_x, TOP, INPUT_ROW)
+        place(ax_x, top0, INPUT_ROW)
         self._title_artist.set_y(1 - 0.08 / height)
         self.axes, self.images, self._colorbars = {"x": ax_x}, {}, {}
         self._dynamic, self._events = [], []
-        top = TOP + INPUT_ROW + GAP
+        top = top0 + INPUT_ROW + GAP
         for i, row in enumerate(self._rows):
             ax, cax, im, cb = row["ax"], row["cax"], row["im"], row["cb"]
             ax.set_visible(i < n)
@@ -453,9 +500,9 @@ class StateInspector(TrainingPanel):
         im = ax.imshow(np.zeros((1, 1)), aspect="auto", origin="lower", interpolation="nearest")
         ax.grid(False)
         ax.yaxis.set_major_locator(MaxNLocator(nbins=3, integer=True))
-        ax.tick_params(axis="y", labelsize=7)
+        ax.tick_params(axis="y", labelsize=9)
         cb = fig.colorbar(im, cax=cax)
-        cb.ax.tick_params(labelsize=7)
+        cb.ax.tick_params(labelsize=9)
         cb.ax.minorticks_off()
         events = ax.vlines([], 0, 1, transform=ax.get_xaxis_transform(), color="k", lw=0.8,
                            ls=(0, (3, 2)), alpha=0.55)
@@ -495,15 +542,20 @@ class StateInspector(TrainingPanel):
             ax.grid(True)
             ax.set_ylabel("x  input", rotation=0, ha="right", va="center", labelpad=8)
             cont = [d for d in range(D) if not self._binary[d]]
+            looks = [(PALETTE["blue"], "o", "-"), (PALETTE["green"], "s", "--"),
+                     (PALETTE["purple"], "^", "-."), (PALETTE["black"], "D", ":")]
             for j, d in enumerate(cont):
-                (line,) = ax.plot(t, np.zeros(steps), "o-", ms=2.5, lw=1.2, color=f"C{j}",
-                                  label=f"input {d}" if D > 1 else "input")
+                color, marker, ls = looks[j % len(looks)]
+                (line,) = ax.plot(t, np.zeros(steps), marker=marker, ls=ls, ms=2.5, lw=1.2,
+                                  color=color, label=f"input {d}" if D > 1 else "input")
                 self._input_lines.append((d, line))
             lo, hi = (float(x[..., cont].min()), float(x[..., cont].max())) if cont else (0, 1)
             pad = 0.08 * (hi - lo) if hi > lo else 1.0
             ax.set_ylim(lo - pad, hi + pad * 2.2)  # head room for the markers
             for j, d in enumerate(d for d in range(D) if self._binary[d]):
-                (mk,) = ax.plot([], [], "v", ms=6, color=("C3", "C2", "C4", "C5")[j % 4],
+                (mk,) = ax.plot([], [], ("v", "D", "P", "X")[j % 4], ms=6,
+                                color=(PALETTE["vermillion"], PALETTE["green"], PALETTE["purple"],
+                                       PALETTE["orange"])[j % 4],
                                 transform=ax.get_xaxis_transform(),
                                 label=f"input {d} = 1 (marker)")
                 self._marker_lines.append((d, mk))
@@ -513,9 +565,10 @@ class StateInspector(TrainingPanel):
         ax.set_xlim(-0.5, steps - 0.5)
         handles, labels = ax.get_legend_handles_labels()
         if handles:
+            narrow = self.canvas.css_size()[0] < 600
             ax.legend(handles, labels, loc="lower left", bbox_to_anchor=(0.0, 1.0),
-                      ncol=len(handles), fontsize=7, handlelength=1.5, borderaxespad=0.2,
-                      columnspacing=1.0)
+                      ncol=min(len(handles), 2 if narrow else 4), fontsize=9, handlelength=1.5,
+                      borderaxespad=0.2, columnspacing=1.0)
 
     def _draw_inputs(self, s):
         x = self._x_full[:, s, :]  # (T_total, D)

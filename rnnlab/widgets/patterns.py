@@ -40,9 +40,10 @@ from ..model import SequenceModel
 from ..patterns import PATTERNS, get_pattern
 from ..train import Trainer
 from . import tasks
-from ._base import COLORS, Canvas, wrapping_row
-from ._diagram import draw_unrolled
+from ._base import COLORS, Canvas
+from ._diagram import draw_unrolled, legend_html
 from ._factory import make_button
+from ._layout import column, row
 from ._lossplot import loss_limits, nice, plotted
 from ._predictions import PredictionPlot
 from ._settings import Choice, Int
@@ -112,7 +113,7 @@ class PatternsView(TrainingPanel):
     SETTINGS = (
         # switching the pattern or the cell stops a run first, so both stay live
         Choice("pattern", [(SETUPS[p]["label"], p) for p in PATTERNS], "many-to-many", live=True,
-               label="", widget="toggle", normalize=lambda name: name.replace("_", "-"),
+               label="Pattern", widget="toggle", normalize=lambda name: name.replace("_", "-"),
                style={"button_width": "118px"}, attrs={"tooltips": list(PATTERNS)}),
         Choice("cell", CELL_OPTIONS, "gru", live=True, label="Cell", width="150px"),
         Int("epochs", 1, 10_000, 40, label="Epochs", widget="box", width="160px"),
@@ -137,24 +138,34 @@ class PatternsView(TrainingPanel):
     def _build_views(self):
         self.description = ipywidgets.HTML()
         self.description.add_class("rnnlab-pattern-description")
-        self.diagram_canvas = Canvas(7.2, 3.2, dpi=100, css="rnnlab-patterns-diagram")
+        # the diagram's legend is HTML under it (it wraps at any width); the diagram is drawn
+        # again for each width, its text never below 9 pt
+        self.diagram_canvas = Canvas(7.2, 2.7, dpi=100, css="rnnlab-patterns-diagram",
+                                     min_height=240)
         self.diagram_ax = self.diagram_canvas.subplots()
-        self.diagram_canvas.figure.subplots_adjust(left=0.01, right=0.99, top=0.98, bottom=0.17)
+        self.diagram_canvas.figure.subplots_adjust(left=0.01, right=0.99, top=0.98, bottom=0.04)
+        self.diagram_canvas.on_resize(self._draw_diagram)
+        self.legend = ipywidgets.HTML()
+        self.legend.add_class("rnnlab-legend")
         self.diagram = None
-        # fixed margins: tight_layout on every live frame would double a redraw's cost
-        self.loss_canvas = Canvas(4.0, 2.7, css="rnnlab-loss-plot")
+        # margins in CSS px (_pixel_margins), set again for each size: tight_layout on every
+        # live frame would double a redraw's cost
+        self.loss_canvas = Canvas(4.0, 2.7, css="rnnlab-loss-plot", min_height=250)
         self.loss_ax = self.loss_canvas.subplots()
-        self.loss_canvas.figure.subplots_adjust(left=0.17, right=0.96, bottom=0.17, top=0.84)
-        self.pred_canvas = Canvas(4.0, 2.7, css="rnnlab-pred-plot")
+        self.loss_canvas.on_resize(self._loss_resized)
+        self.pred_canvas = Canvas(4.0, 2.7, css="rnnlab-pred-plot", min_height=250)
         self.pred_ax = self.pred_canvas.subplots()
+        self.pred_canvas.on_resize(self._pred_resized)
 
     def _build_layout(self):
         c, b = self.controls, self.buttons
-        bar = wrapping_row([c["cell"], c["epochs"], b["train"], b["pause"], b["stop"], b["reset"]])
-        plots = ipywidgets.HBox([self.loss_canvas.image, self.pred_canvas.image],
-                                layout=ipywidgets.Layout(flex_flow="row wrap"))
-        return ipywidgets.VBox([c["pattern"], self.description, self.diagram_canvas.image, bar,
-                                self.status, plots, self.message])
+        bar = row([c["cell"], c["epochs"], b["train"], b["pause"], b["stop"], b["reset"]])
+        # the two plots side by side when there is room, one above the other when narrow
+        for canvas in (self.loss_canvas, self.pred_canvas):
+            canvas.image.layout.flex = "1 1 320px"
+        plots = row([self.loss_canvas.image, self.pred_canvas.image], align_items="flex-start")
+        return column([c["pattern"], self.description, self.diagram_canvas.image, self.legend,
+                       bar, self.status, plots, self.message])
 
     def _wire(self):
         super()._wire()
@@ -216,17 +227,7 @@ class PatternsView(TrainingPanel):
     def _show_pattern(self):
         s = self.setup
         n, inputs, loss = unrolled_steps(self._pattern, s["t_in"], s["t_out"])
-        groups = None
-        if self._pattern == "encoder-decoder":
-            groups = [(0, s["t_in"], "encoder: read"), (s["t_in"], n, "decoder: write")]
-        elif self._pattern == "one-to-many":
-            groups = [(0, 1, "read"), (1, n, "keep writing")]
-        elif self._pattern == "one-to-one":
-            groups = [(0, 1, "w_h only meets h_0 = 0: an ordinary network")]
-        with self.diagram_canvas.lock:
-            self.diagram = draw_unrolled(self.diagram_ax, n, input_steps=inputs, loss_steps=loss,
-                                         groups=groups)
-            self.diagram_canvas.draw()
+        self._draw_diagram()
         self._ensure_run()
         task = tasks.get_task(s["task"])
         self.description.value = (
@@ -237,6 +238,74 @@ class PatternsView(TrainingPanel):
         self._set_status(self._ready_text())
         self.draw_loss()
         self.draw_predictions()
+
+    def _draw_diagram(self):
+        """The pattern's unrolled network, for the canvas's current size."""
+        s = self.setup
+        n, inputs, loss = unrolled_steps(self._pattern, s["t_in"], s["t_out"])
+        groups = None
+        if self._pattern == "encoder-decoder":
+            groups = [(0, s["t_in"], "encoder: read"), (s["t_in"], n, "decoder: write")]
+        elif self._pattern == "one-to-many":
+            groups = [(0, 1, "read"), (1, n, "keep writing")]
+        elif self._pattern == "one-to-one":
+            groups = [(0, 1, "w_h only meets h_0 = 0: an ordinary network")]
+        with self.diagram_canvas.lock:
+            self.diagram = draw_unrolled(self.diagram_ax, n, input_steps=inputs, loss_steps=loss,
+                                         groups=groups, legend=False)
+            self.diagram_canvas.draw()
+            self.diagram_canvas.alt = self._diagram_alt(n, inputs, loss, groups)
+        self.legend.value = legend_html(self.diagram)
+
+    def _diagram_alt(self, n, inputs, loss, groups):
+        def steps(idx):
+            idx = [int(i) + 1 for i in idx]  # numbered from 1, as in the picture
+            if not idx:
+                return "none"
+            if idx == list(range(idx[0], idx[-1] + 1)) and len(idx) > 2:
+                return f"steps {idx[0]} to {idx[-1]}"
+            return ("step " if len(idx) == 1 else "steps ") + ", ".join(map(str, idx))
+
+        text = (f"The {self._pattern} pattern: one RNN cell unrolled over {n} "
+                f"step{'s' if n > 1 else ''}, the same weights w_x, w_h, w_y at every step. Reads "
+                f"an input at {steps(inputs)}")
+        zeros = [i for i in range(n) if i not in set(inputs)]
+        if zeros:
+            text += f" (zeros at {steps(zeros)})"
+        text += f"; the output carries loss at {steps(loss)}"
+        ignored = [i for i in range(n) if i not in set(loss)]
+        if ignored:
+            text += f" (ignored at {steps(ignored)})"
+        text += "."
+        if groups:
+            text += " " + "; ".join(f"{label}: {steps(range(a, b))}" for a, b, label in groups) + "."
+        return text
+
+    def _loss_resized(self):
+        self._loss_frame = None  # margins and legend set again for the new size
+        self.draw_loss()
+
+    def _pred_resized(self):
+        self._pred_shown = None
+        self.draw_predictions()
+
+    def _loss_alt(self, run, n, epochs, train, valid, loss_name, log):
+        cell = run["cell"].upper() if run else ""
+        head = (f"Loss plot of the {cell} on the {self._pattern} task ({loss_name}, "
+                f"{'log' if log else 'linear'} scale): ")
+        if n == 0:
+            return head + "no model."
+        first, last = train[0], train[n - 1]
+        if epochs[n - 1] == 0:
+            text = f"training loss {first:.3g} before training"
+        else:
+            trend = "fell" if last < first else ("rose" if last > first else "stayed")
+            text = (f"training loss {trend} from {first:.3g} to {last:.3g} in {epochs[n - 1]} "
+                    f"epoch{'s' if epochs[n - 1] != 1 else ''}")
+        shown = [v for v in valid[:n] if v is not None]
+        if shown:
+            text += f"; validation {shown[-1]:.3g}"
+        return head + text + "."
 
     def _task_length_text(self, drawn):
         n = tasks.unrolled_length(self._runs[self._pattern]["train"], self._pattern)
@@ -392,8 +461,8 @@ class PatternsView(TrainingPanel):
                 (valid_line,) = ax.plot([], [], color=COLORS["valid"], lw=1.5, ls="--",
                                         label="validation")
                 ax.set_xlabel("epoch")
-                ax.legend(loc="lower center", bbox_to_anchor=(0.5, 1.0), ncol=2, fontsize=7,
-                          borderaxespad=0.1)
+                ax.legend(loc="lower center", bbox_to_anchor=(0.5, 1.0), ncol=2, fontsize=9,
+                          borderaxespad=0.1, handlelength=2.4)
                 self._loss_lines = (train_line, valid_line)
             train_line, valid_line = self._loss_lines
             cur = run["curve"] if run is not None else {"epoch": [], "train": [], "valid": []}
@@ -414,12 +483,14 @@ class PatternsView(TrainingPanel):
                 ax.xaxis.set_major_locator(MaxNLocator(integer=True))
                 ax.set_ylabel(f"loss ({loss_name})")
                 # placed by hand: automatic title placement costs a third of a redraw
-                ax.set_title(f"training loss: {self._pattern}", fontsize=9, y=1.1)
+                ax.set_title(f"training loss: {self._pattern}", fontsize=9, y=1.12)
+                _pixel_margins(cv, left=62, right=14, bottom=42, top=54)
                 self._loss_frame = frame
             train_line.set_data(epochs[:n], plotted(train[:n], ylim, log))
             ev = [(e, v) for e, v in zip(epochs[:n], valid[:n]) if v is not None]
             valid_line.set_data([e for e, _ in ev], plotted([v for _, v in ev], ylim, log))
             cv.draw_dynamic([train_line, valid_line], full=full)
+            cv.alt = self._loss_alt(run, n, epochs, train, valid, loss_name, log)
 
     def draw_predictions(self):
         """Draw what the model of the pattern shown predicts on validation data."""
@@ -429,6 +500,7 @@ class PatternsView(TrainingPanel):
             if run is None:
                 self.pred_ax.clear()
                 cv.draw()
+                cv.alt = "Predictions: no model for this pattern yet."
                 return
             plot = run.get("plot")
             full = plot is None or plot.ax is not self.pred_ax or self._pred_shown is not run
@@ -439,8 +511,16 @@ class PatternsView(TrainingPanel):
             full = plot.update(run["model"], run["trainer"].epoch) or full
             plot.title.set_fontsize(9)
             plot.stamp.set_fontsize(9)
-            cv.figure.subplots_adjust(left=0.17, right=0.96, bottom=0.17, top=0.84)
+            _pixel_margins(cv, left=62, right=14, bottom=42, top=58)
             cv.draw_dynamic(plot.dynamic, full=full)
+            cv.alt = plot.describe()
+
+
+def _pixel_margins(canvas, left, right, bottom, top):
+    """``subplots_adjust`` in CSS px, for the canvas's current size."""
+    width, height = canvas.css_size()
+    canvas.figure.subplots_adjust(left=left / width, right=1 - right / width,
+                                  bottom=bottom / height, top=1 - top / height)
 
 
 def _set_yscale(ax, log):

@@ -28,7 +28,6 @@ import textwrap
 import time
 import warnings
 
-import ipywidgets
 import numpy as np
 from matplotlib.ticker import LogLocator, MaxNLocator, NullLocator, ScalarFormatter
 
@@ -37,9 +36,10 @@ from ..optim import OPTIMIZERS
 from ..patterns import get_pattern
 from ..train import Trainer
 from . import tasks
-from ._base import COLORS, DECADES, Canvas
-from ._lossplot import fit_legend, loss_limits, nice, plotted
+from ._base import COLORS, DECADES, RUN_STYLES, Canvas
 from ._factory import make_button, make_disclosure, make_text_area
+from ._layout import column, controls_grid, row, split
+from ._lossplot import loss_limits, nice, plotted
 from ._predictions import PredictionPlot
 from ._settings import Choice, Flag, Float, Int
 from ._training import TrainingPanel, loss_text
@@ -161,32 +161,35 @@ class Playground(TrainingPanel):
                 ("export", "Export settings", "download", "write the settings as JSON below"),
                 ("load", "Load settings", "upload", "apply the JSON below")):
             self.buttons[name] = make_button(name, text, icon, "", tip)
-        self.share = make_text_area("share", "settings as JSON: Export fills this; paste and Load")
+        self.share = make_text_area(
+            "share", "Export settings fills this; or paste settings here and press Load settings",
+            description="Settings as JSON")
 
     def _build_views(self):
-        # fixed margins: tight_layout on every live frame would double the cost of a redraw
-        self.loss_canvas = Canvas(7.2, 3.0, css="rnnlab-loss-plot")
+        # margins set by hand for each size (_place_loss_legend): tight_layout on every live
+        # frame would double the cost of a redraw
+        self._legend_px = (0.0, 0.0)  # the loss legend's size, CSS px
+        self.loss_canvas = Canvas(7.2, 3.0, css="rnnlab-loss-plot", height_for=self._loss_height)
         self.loss_ax = self.loss_canvas.subplots()
-        self.loss_canvas.figure.subplots_adjust(left=0.1, right=0.6, bottom=0.16, top=0.9)
-        self.pred_canvas = Canvas(7.2, 2.6, css="rnnlab-pred-plot")
+        self.loss_canvas.on_resize(self._loss_resized)
+        self.pred_canvas = Canvas(7.2, 2.6, css="rnnlab-pred-plot", min_height=230)
         self.pred_ax = self.pred_canvas.subplots()
-        self.pred_canvas.figure.subplots_adjust(left=0.1, right=0.6, bottom=0.18, top=0.88)
+        self.pred_canvas.on_resize(self._pred_resized)
 
     def _build_layout(self):
+        # beside the plots when the panel is wide; above them, in two or three columns, below
+        # about 1000 px (a laptop with the file browser open gets whole-width plots)
         c, b = self.controls, self.buttons
-        for name, control in c.items():
-            if control.layout.width is None:
-                control.layout.width = "95%"
-        left = ipywidgets.VBox([c[s.name] for s in self.SETTINGS],
-                               layout=ipywidgets.Layout(width="330px", min_width="330px"))
-        bar = ipywidgets.HBox([b[name] for name in ("train", "pause", "step", "stop", "reset",
-                                                     "reseed", "clear")],
-                              layout=ipywidgets.Layout(flex_flow="row wrap"))
-        right = ipywidgets.VBox([bar, self.status, self.loss_canvas.image, self.pred_canvas.image,
-                                 self.message])
-        share = make_disclosure("Share these settings",
-                                [ipywidgets.HBox([b["export"], b["load"]]), self.share])
-        return ipywidgets.VBox([ipywidgets.HBox([left, right]), share])
+        left = controls_grid([c[s.name] for s in self.SETTINGS], min_width=280)
+        bar = row([b[name] for name in ("train", "pause", "stop", "step", "reset", "reseed",
+                                        "clear")])
+        right = column([bar, self.status, self.loss_canvas.image, self.pred_canvas.image,
+                        self.message])
+        # a disclosure, not an Accordion: its header is a button the keyboard reaches
+        self.share_box = make_disclosure("Share these settings",
+                                         [row([b["export"], b["load"]]), self.share],
+                                         name="share_box")
+        return column([split(left, right), self.share_box])
 
     def _wire(self):
         super()._wire()
@@ -601,6 +604,7 @@ class Playground(TrainingPanel):
             else:
                 self._step_dot.set_data([], [])
             cv.draw_dynamic([self._train_line, self._valid_line, self._step_dot], full=full)
+            cv.alt = self._loss_alt()
             return full
 
     def _setup_loss_axes(self):
@@ -610,9 +614,11 @@ class Playground(TrainingPanel):
         labels = self._labels()
         self._overlays = []
         for i, run in enumerate(self.runs):
-            (line,) = ax.plot([], [], lw=1, alpha=0.5, color=f"C{(i + 2) % 10}", label=labels[i])
+            look = RUN_STYLES[i % len(RUN_STYLES)]  # colour, line style and marker all differ
+            (line,) = ax.plot([], [], lw=1.3, alpha=0.8, color=look["color"], ls=look["ls"],
+                              marker=look["marker"], ms=4, markevery=0.2, label=labels[i])
             self._overlays.append((line, run))
-            self._mark_divergence(ax, run, f"C{(i + 2) % 10}")
+            self._mark_divergence(ax, run, look["color"])
         label = labels[-1] + " (now)" if self.run is not None else "no model"
         # a dot marks the loss before training: a fresh run is visible before its first epoch
         (self._train_line,) = ax.plot([], [], color=COLORS["train"], lw=2, label=label,
@@ -631,7 +637,7 @@ class Playground(TrainingPanel):
         ax.set_ylabel(f"loss ({loss})")
         # placed by hand: matplotlib's automatic title placement costs a third of a redraw
         ax.set_title(tasks.get_task(self._values["task"]).title, fontsize=9, y=1.02)
-        fit_legend(ax, self.loss_canvas.figure)
+        self._place_loss_legend()
         self._loss_frame = None
 
     def _set_loss_frame(self, log, ylim, right):
@@ -665,7 +671,90 @@ class Playground(TrainingPanel):
                 transform=ax.get_xaxis_transform(), clip_on=False, zorder=5)
         ax.annotate(f"run {run['id']} diverged", (x, 1.0), xycoords=("data", "axes fraction"),
                     xytext=(6, -4), textcoords="offset points", ha="left", va="top",
-                    fontsize=7, color="#cf222e", annotation_clip=False)
+                    fontsize=9, color="#cf222e", annotation_clip=False)
+
+    # -- sizes and text alternatives --------------------------------------------------------
+    def _loss_height(self, width):
+        """CSS px of height for a loss plot ``width`` px wide: the design's proportions (at
+        least 260 px); taller when the legend sits below the axes or would not fit beside."""
+        legend_w, legend_h = self._legend_px
+        if width < LEGEND_BESIDE_WIDTH:
+            return 230 + LOSS_MARGINS["top"] + LOSS_MARGINS["bottom"] + legend_h + 8
+        return max(width * 3.0 / 7.2, 260, legend_h + LOSS_MARGINS["top"] + 12)
+
+    def _place_loss_legend(self):
+        """The legend at 9 pt whatever the width: beside the axes on a wide figure, below them
+        on a narrow one (the figure then grows to hold it); margins in CSS px."""
+        cv, ax = self.loss_canvas, self.loss_ax
+        handles, labels = ax.get_legend_handles_labels()
+        if not handles:
+            return
+        width = cv.css_size()[0]
+        narrow = width < LEGEND_BESIDE_WIDTH
+        legend = ax.legend(handles, labels, fontsize=9, borderaxespad=0, handlelength=2.6,
+                           loc="upper left", ncol=1)
+        box = legend.get_window_extent(cv.figure.canvas.get_renderer())
+        to_css = 72.0 * cv.px_per_pt() / cv.figure.dpi
+        self._legend_px = (box.width * to_css, box.height * to_css)
+        height = self._loss_height(width)
+        m = LOSS_MARGINS
+        if narrow:  # below the x-axis label, the figure taller by the legend's height
+            bottom = m["bottom"] + self._legend_px[1] + 8
+            legend.set_bbox_to_anchor((m["left"] / width, (self._legend_px[1] + 4) / height),
+                                      transform=cv.figure.transFigure)
+            _margins(cv, left=m["left"], right=14, bottom=bottom, top=m["top"], size=(width, height))
+        else:
+            legend.set_bbox_to_anchor((1.0 - (self._legend_px[0] + 8) / width,
+                                       1.0 - m["top"] / height), transform=cv.figure.transFigure)
+            _margins(cv, left=m["left"], right=self._legend_px[0] + 22, bottom=m["bottom"],
+                     top=m["top"], size=(width, height))
+
+    def _loss_resized(self):
+        self._loss_key = None  # artists and legend are made again for the new size
+        self.draw_loss()
+
+    def _pred_resized(self):
+        self._pred = None  # the legend moves above the plot when narrow
+        self.draw_predictions()
+
+    def _loss_alt(self):
+        """What a sighted learner reads from the loss plot, in words."""
+        task = tasks.get_task(self._values["task"]).title
+        scale = "log" if self._values["log_scale"] else "linear"
+        run = self.run
+        if run is None:
+            return f"Loss plot, {task}: no model with these settings (the status line says why)."
+        labels = self.labels
+        c = run["curve"]
+        n = min(len(c["epoch"]), len(c["train"]), len(c["valid"]))
+        first, last, epochs = c["train"][0], c["train"][n - 1], c["epoch"][n - 1]
+        text = [f"Loss plot, {task} ({scale} scale). {labels[-1]}:"]
+        if epochs == 0 and n == 1:
+            text.append(f"training loss {_num(first)} before training")
+        else:
+            trend = "fell" if last < first else ("rose" if last > first else "stayed")
+            text.append(f"training loss {trend} from {_num(first)} to {_num(last)} in {epochs} "
+                        f"epoch{'s' if epochs != 1 else ''}")
+        valid = [v for v in c["valid"][:n] if v is not None]
+        if valid:
+            text[-1] += f"; validation {_num(valid[-1])}"
+        if self.target_loss:
+            if run["reached"] is not None:
+                text[-1] += f"; target {self.target_loss:g} reached at epoch {run['reached'][0]}"
+            else:
+                text[-1] += f"; target {self.target_loss:g} not reached"
+        if run["diverged"] is not None:
+            text[-1] += f"; diverged at epoch {run['diverged']['epoch']}"
+        text[-1] += "."
+        if self.runs:
+            kept = []
+            for label, r in zip(labels, self.runs):
+                rc = r["curve"]
+                end = "diverged" if r["diverged"] is not None else (
+                    f"ended at {_num(rc['train'][-1])} after {rc['epoch'][-1]} epochs")
+                kept.append(f"{label} {end}")
+            text.append(f"Earlier run{'s' if len(kept) > 1 else ''} shown: " + "; ".join(kept) + ".")
+        return " ".join(text)
 
     # -- the prediction plot -------------------------------------------------------------------
     def draw_predictions(self):
@@ -677,17 +766,50 @@ class Playground(TrainingPanel):
                 self.pred_ax.set_title("no model: see the status line")
                 self._pred = None
                 cv.draw()
+                cv.alt = "Predictions: no model with these settings (the status line says why)."
                 return True
             full = self._pred is None
             if full:
-                self._pred = PredictionPlot(self.pred_ax, self.model, self.valid)
+                # legend beside the plot when there is room, above it when narrow
+                narrow = cv.css_size()[0] < LEGEND_BESIDE_WIDTH
+                self._pred = PredictionPlot(self.pred_ax, self.model, self.valid,
+                                            legend="above" if narrow else "right")
+                _margins(cv, left=58, right=12 if narrow else 0.4, bottom=40,
+                         top=58 if narrow else 30)
             epoch = self.trainer.epoch if self.trainer is not None else 0
             full = self._pred.update(self.model, epoch) or full
             cv.draw_dynamic(self._pred.dynamic, full=full)
+            cv.alt = self._pred.describe()
             return full
 
 
 # -- helpers -----------------------------------------------------------------------------------
+
+#: below this width (CSS px) a plot's legend moves from beside it to below or above it
+LEGEND_BESIDE_WIDTH = 560
+#: the loss plot's margins in CSS px: tick labels, axis labels, title
+LOSS_MARGINS = {"left": 58, "bottom": 40, "top": 28}
+
+
+def _margins(canvas, left, right, bottom, top, size=None):
+    """``subplots_adjust`` in CSS px (a number < 1 is a fraction of the figure)."""
+    width, height = size or canvas.css_size()
+
+    def frac(v, total):
+        return v if v < 1 else v / total
+
+    canvas.figure.subplots_adjust(left=frac(left, width), right=1 - frac(right, width),
+                                  bottom=frac(bottom, height), top=1 - frac(top, height))
+
+
+def _num(v):
+    """A loss for a sentence: 3 significant digits; inf and nan in words."""
+    if v is None:
+        return "none"
+    if not np.isfinite(v):
+        return "not a number" if np.isnan(v) else "infinite"
+    return f"{v:.3g}"
+
 
 def _average(mean, new, weight=0.3):
     """A running average of a frame's cost (None: no frame yet)."""

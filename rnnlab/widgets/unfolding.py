@@ -32,7 +32,8 @@ from ..cells import rnn_step_forward
 from ..model import SequenceModel
 from ._base import Canvas, Panel
 from ._factory import make_button
-from ._diagram import WEIGHT_COLORS, draw_fast, draw_unrolled
+from ._diagram import WEIGHT_COLORS, draw_fast, draw_unrolled, legend_html
+from ._layout import column, controls_grid, row
 from ._settings import Choice, Int, Text
 
 MAX_K = 12
@@ -137,20 +138,24 @@ class UnfoldingView(Panel):
         }
 
     def _build_views(self):
-        self.canvas = Canvas(7.2, 3.3, dpi=100, css="rnnlab-unfolding-diagram")
+        # the legend is HTML under the figure (it wraps at any width), so the figure is all
+        # diagram; redrawn for each width, its text never below 9 pt
+        self.canvas = Canvas(7.2, 2.8, dpi=100, css="rnnlab-unfolding-diagram", min_height=250)
         self.ax = self.canvas.subplots()
-        self.canvas.figure.subplots_adjust(left=0.01, right=0.99, top=0.97, bottom=0.17)
+        self.canvas.figure.subplots_adjust(left=0.01, right=0.99, top=0.98, bottom=0.02)
+        self.canvas.on_resize(lambda: self._redraw(full=True))
+        self.legend = ipywidgets.HTML()
+        self.legend.add_class("rnnlab-legend")
         self.equation = ipywidgets.HTML()
         self.equation.add_class("rnnlab-equation")
 
     def _build_layout(self):
         c, b = self.controls, self.buttons
-        row1 = ipywidgets.HBox([c["k"], c["hidden_size"], c["activation"], c["seed"]],
-                               layout=ipywidgets.Layout(flex_flow="row wrap"))
-        bar = ipywidgets.HBox([b["step"], b["back"], b["run_all"], b["reset"]],
-                              layout=ipywidgets.Layout(flex_flow="row wrap"))
-        return ipywidgets.VBox([row1, c["inputs"], bar, self.canvas.image, self.equation,
-                                self.status, self.message])
+        settings = controls_grid([c["k"], c["hidden_size"], c["activation"], c["seed"]],
+                                 min_width=280)
+        bar = row([b["step"], b["back"], b["run_all"], b["reset"]])
+        return column([settings, c["inputs"], bar, self.status, self.canvas.image, self.legend,
+                       self.equation, self.message])
 
     def _wire(self):
         super()._wire()
@@ -336,8 +341,9 @@ class UnfoldingView(Panel):
             return f"{name}<sub>{i}</sub>"
 
         style = ('font-family:monospace;font-size:13px;line-height:1.4;padding:4px 8px;'
-                 'background:#fafafa;border:1px solid #e5e5e5;border-radius:4px;max-width:760px')
-        note = ('<div style="color:#777;font-size:11px;margin-top:4px">The tutorial writes the '
+                 'background:#fafafa;border:1px solid #e5e5e5;border-radius:4px;max-width:760px;'
+                 'color:#1f1f1f')
+        note = ('<div style="color:#595959;font-size:12px;margin-top:4px">The tutorial writes the '
                 'same update as h<sub>t+1</sub> = f(w<sub>x</sub> x<sub>t</sub> + w<sub>h</sub> '
                 'h<sub>t</sub> + b<sub>h</sub>), numbering the input after the state it meets; '
                 'here x<sub>t</sub> is numbered with the state it produces.</div>')
@@ -361,6 +367,20 @@ class UnfoldingView(Panel):
         return f'<div style="{style}">{head}{row1}{row2}{row3}{note}</div>'
 
     # -- drawing ----------------------------------------------------------------------------------
+    def _alt_text(self):
+        """What the diagram shows, in words: the chain, the inputs, what is computed so far."""
+        k, t, m = self.k, self.t, self.hidden_size
+        text = (f"The RNN unrolled for k = {k} steps: {k} copies of one {self.activation} cell "
+                f"with {m} hidden units, sharing the weights w_x, w_h and w_y; h_0 = 0 at the left. "
+                f"Inputs x_1 to x_{k}: {_inputs_text(self.x)}.")
+        if t == 0:
+            return text + " No step computed yet."
+        states = "; ".join(f"h_{i + 1} = {_vec(h)}" for i, h in enumerate(self._hs))
+        outs = ", ".join(_num(y) for y in self._ys)
+        rest = f" Steps {t + 1} to {k} not computed yet." if t < k else ""
+        return (text + f" Computed {t} of {k} steps (step {t} highlighted): {states}. "
+                f"Outputs y_1 to y_{t}: {outs}.{rest}")
+
     def _unit_values(self):
         vals = np.full((self.k, self.hidden_size), np.nan)
         if self._hs:
@@ -379,12 +399,15 @@ class UnfoldingView(Panel):
                 self.diagram = draw_unrolled(self.ax, k, x_values=list(self.x), y_values=yv,
                                              h_units=self.hidden_size,
                                              h_unit_values=self._unit_values(),
-                                             mark_loss=False, highlight=t - 1)
+                                             mark_loss=False, highlight=t - 1, legend=False)
             else:
                 self.diagram.set_values(x=list(self.x), y=yv)
                 self.diagram.set_unit_values(self._unit_values())
                 self.diagram.set_highlight(t - 1)
             draw_fast(self.canvas, self.diagram, full=full)  # a step redraws only what changed
+            self.canvas.alt = self._alt_text()
+            if full:
+                self.legend.value = legend_html(self.diagram, h_units=self.hidden_size)
         self.equation.value = self._equation_html()
         b = self.buttons
         b["step"].disabled = b["run_all"].disabled = t >= k

@@ -121,6 +121,8 @@ LAYOUT_JS = """(selector) => {
     const r = e.getBoundingClientRect();
     if (r.width < 1 || r.height < 1) return false;
     const s = getComputedStyle(e);
+    // visually hidden text for screen readers (clipped to nothing) is not laid out for eyes
+    if (s.clip === 'rect(0px, 0px, 0px, 0px)' || e.closest('.rnnlab-ctl-sr-only')) return false;
     return s.visibility !== 'hidden' && s.display !== 'none' && Number(s.opacity) > 0.05;
   };
   return roots.map(root => {

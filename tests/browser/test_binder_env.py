@@ -63,7 +63,7 @@ def test_start_notebook_runs_and_its_playground_trains_and_stops(page, binder_la
     status = page.locator(".rnnlab-playground .rnnlab-status").first
     expect(status).to_contain_text("ready", timeout=60_000)
 
-    handle = page.locator(".rnnlab-hidden-size .noUi-handle").first
+    handle = page.locator(".rnnlab-hidden-size input[type=range]").first
     handle.focus()
     handle.press("ArrowRight")
     harness.wait_kernel_idle(page)

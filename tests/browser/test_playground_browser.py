@@ -24,12 +24,12 @@ def test_slider_train_and_stop_in_jupyterlab(page, jupyter_lab, harness):
     first = loss_src(page)
 
     # move the hidden-size slider with the keyboard, as a learner could
-    handle = page.locator(".rnnlab-hidden-size .noUi-handle")
+    handle = page.locator(".rnnlab-hidden-size input[type=range]")
     handle.focus()
     for _ in range(4):
         handle.press("ArrowLeft")
-    readout = page.locator(".rnnlab-hidden-size .widget-readout")
-    expect(readout).to_have_text("20", timeout=10_000)
+    readout = page.locator(".rnnlab-hidden-size input.rnnlab-ctl-field")
+    expect(readout).to_have_value("20", timeout=10_000)
     harness.wait_kernel_idle(page)
     expect(status).to_contain_text("ready", timeout=10_000)
     page.wait_for_function("s => document.querySelector('img.rnnlab-loss-plot').src !== s",
@@ -60,7 +60,7 @@ def test_slider_train_and_stop_in_jupyterlab(page, jupyter_lab, harness):
 
 def test_typed_values_are_taken_as_typed_or_refused_with_a_note(page, jupyter_lab, harness):
     """What IntText and a slider's readout did in the page: "2.5" became 25, "1e3" 13,
-    "500" in the hidden size 64, all silently."""
+    "500" in the hidden size 64, all silently. Now: refused with a note, or taken as written."""
     harness.write_notebook(jupyter_lab.root_dir / "browser" / "typed.ipynb", [CELL])
     harness.open_notebook_in_lab(page, jupyter_lab, "browser/typed.ipynb")
     harness.run_all_cells(page)
@@ -79,14 +79,13 @@ def test_typed_values_are_taken_as_typed_or_refused_with_a_note(page, jupyter_la
     expect(seed).to_have_value("1000", timeout=10_000)
     harness.wait_kernel_idle(page)
     assert harness.kernel_eval(page, "pg.settings()['seed']") == "1000"
-    # a slider's readout clamps in the page; the panel says so
-    readout = page.locator(".rnnlab-hidden-size .widget-readout")
-    readout.click()
-    page.keyboard.press("Control+A")
-    page.keyboard.type("500")
-    page.keyboard.press("Enter")
-    expect(readout).to_have_text("64", timeout=10_000)
-    expect(status).to_contain_text("Hidden size is at its largest value, 64", timeout=10_000)
+    # a number typed beside a slider beyond its range is refused, never clamped
+    readout = page.locator(".rnnlab-hidden-size input.rnnlab-ctl-field")
+    readout.fill("500")
+    readout.press("Enter")
+    expect(status).to_contain_text("'500' was not taken", timeout=10_000)
+    expect(page.locator(".rnnlab-hidden-size .rnnlab-ctl-error")).to_contain_text("out of range")
+    expect(readout).to_have_value("24")
     harness.wait_kernel_idle(page)
-    assert harness.kernel_eval(page, "pg.model.hidden_size") == "64"
+    assert harness.kernel_eval(page, "pg.model.hidden_size") == "24"
     assert harness.cell_errors(page) == []

@@ -137,3 +137,44 @@ def test_a_blitted_frame_matches_a_full_draw():
     canvas.draw()
     full = np.asarray(Image.open(io.BytesIO(canvas.png())).convert("RGB"), dtype=int)
     assert blitted.shape == full.shape and np.abs(blitted - full).mean() < 1.0
+
+
+def test_height_for_min_height_and_on_resize():
+    calls = []
+    canvas = Canvas(6.0, 2.0, min_height=200)
+    canvas.on_resize(lambda: calls.append(canvas.css_size()) or canvas.draw())
+    canvas.subplots().plot([0, 1], [0, 1])
+    canvas.draw()
+    canvas.image.set_state({"_client_width": 300, "_pixel_ratio": 1.0})
+    assert canvas.css_size() == (300, 200) and calls == [(300, 200)]  # not 100 px tall
+    tall = Canvas(6.0, 2.0, height_for=lambda width: 2 * width)
+    tall.subplots()
+    tall.draw()
+    tall.image.set_state({"_client_width": 250, "_pixel_ratio": 1.0})
+    assert tall.css_size() == (250, 500)
+    assert tall.png()[:4] == b"\x89PNG"
+
+
+@pytest.mark.parametrize("width", [468, 1220])
+def test_every_panel_redraws_its_figures_for_the_width_with_text_of_at_least_9_points(width):
+    """What a 900-px window with the file browser open (468 px) and a wide one give each
+    figure: drawn for that width, never below 11 CSS px of text, no error."""
+    from rnnlab.widgets import (ActivationView, BPTTView, GradCheckView, GradientFlowView,
+                                PatternsView, Playground, StateInspector, UnfoldingView)
+
+    for cls in (Playground, UnfoldingView, ActivationView, BPTTView, GradientFlowView,
+                StateInspector, PatternsView, GradCheckView):
+        panel = cls()
+        try:
+            for canvas in [v for v in vars(panel).values() if isinstance(v, Canvas)]:
+                shown = min(width, canvas.max_width)
+                canvas.image.set_state({"_client_width": shown, "_pixel_ratio": 1.0})
+                assert canvas.css_size()[0] == shown, (cls.__name__, canvas)
+                assert canvas.min_text_css_px() >= 11.25 - 1e-9, (cls.__name__, canvas)
+                assert canvas.figure.get_figwidth() * 72 * canvas.px_per_pt() == pytest.approx(shown)
+                assert canvas.alt
+            assert panel.errors == [], (cls.__name__, panel.errors)
+        finally:
+            if hasattr(panel, "stop"):
+                panel.stop()
+            panel.close()

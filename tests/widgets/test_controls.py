@@ -192,3 +192,69 @@ def test_the_javascript_names_every_control():
     for kind in ("slider", "number", "dropdown", "toggles", "checkbox", "textarea", "disclosure", "status"):
         assert f"{kind}: render" in js
     assert 'role: "radiogroup"' in js and '"aria-expanded"' in js and '"aria-live": "polite"' in js
+
+
+def test_a_button_clicks_from_code_and_from_the_page_but_not_when_disabled():
+    train = C.Button(description="Train", icon="play", button_style="success")
+    clicks = []
+    train.on_click(lambda b: clicks.append(b.description))
+    train.click()
+    train._on_front_end_message(train, {"event": "click"}, [])
+    assert clicks == ["Train", "Train"]
+    train.disabled = True
+    train._on_front_end_message(train, {"event": "click"}, [])  # queued before it was disabled
+    assert clicks == ["Train", "Train"]
+    assert train.get_state()["button_style"] == "success" and train.pressed is None
+
+
+def test_a_toggle_button_says_whether_it_is_pressed():
+    pause = C.Button(description="Pause")
+    pause.pressed = False
+    assert pause.get_state()["pressed"] is False
+    pause.pressed = True
+    assert pause.get_state()["pressed"] is True
+
+
+def test_focus_lost_by_a_disabled_button_goes_to_its_successor():
+    train, stop = C.Button(description="Train"), C.Button(description="Stop")
+    train.focus_successor = stop
+    sent = []
+    stop.send = lambda content, buffers=None: sent.append(content)
+    train._on_front_end_message(train, {"event": "focus_lost"}, [])
+    assert sent == [{"do": "focus"}]
+    # a successor that is itself disabled is not given the focus; a function may choose
+    stop.disabled = True
+    train._on_front_end_message(train, {"event": "focus_lost"}, [])
+    assert sent == [{"do": "focus"}]
+    other = C.Button(description="Reset")
+    other.send = lambda content, buffers=None: sent.append(("reset", content))
+    train.focus_successor = lambda: other
+    train._on_front_end_message(train, {"event": "focus_lost"}, [])
+    assert sent[-1] == ("reset", {"do": "focus"})
+
+
+def test_a_text_field_refuses_what_its_check_refuses_and_keeps_its_value():
+    def numbers(text):
+        parts = [p for p in text.replace(",", " ").split()]
+        if not parts or not all(p.lstrip("-").replace(".", "", 1).isdigit() for p in parts):
+            raise ValueError(f"{text!r} is not a list of numbers")
+        return text
+
+    got = refusals(field := C.Text(value="1, 2", check=numbers, description="Inputs"))
+    assert not field.enter_text("1, x") and field.value == "1, 2"
+    assert "not a list of numbers" in field.error and "previous text stays" in got[-1]
+    assert field.enter_text("3, 4") and field.value == "3, 4" and field.error == ""
+    field._on_front_end_message(field, {"event": "typed", "text": "5"}, [])
+    assert field.value == "5"
+
+
+def test_a_status_line_keeps_a_fixed_height_when_asked():
+    status = C.StatusLine(value="ready", lines=3)
+    assert status.get_state()["lines"] == 3
+    assert C.StatusLine().lines == 0
+
+
+def test_the_javascript_draws_buttons_and_text_fields():
+    js = C._ESM
+    assert "button: renderButton" in js and "text: renderText" in js
+    assert '"aria-pressed"' in js and "focus_lost" in js and "aria-controls" in js

@@ -7,7 +7,7 @@ import numpy as np
 import pytest
 
 import rnnlab
-from rnnlab.widgets._diagram import draw_unrolled
+from rnnlab.widgets._diagram import WEIGHT_COLORS, draw_unrolled
 from rnnlab.widgets.unfolding import DEFAULT_INPUT, UnfoldingView, parse_sequence
 
 
@@ -66,7 +66,7 @@ def test_equation_text_shows_the_numbers_of_the_current_step(view):
     y_line = text.splitlines()[-1]
     assert y_line.startswith("y_2 = w_y . h_2 + b_y") and y_line.endswith(f"{view.y[-1]:.3f}")
     # the HTML shows the same result, in the weights' colours
-    assert f"{view.h[-1][0]:.3f}" in view.equation.value and "#2a9d8f" in view.equation.value
+    assert f"{view.h[-1][0]:.3f}" in view.equation.value and WEIGHT_COLORS["w_x"] in view.equation.value
 
 
 def test_back_run_all_reset(view):
