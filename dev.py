@@ -16,6 +16,7 @@ again only when pyproject.toml changes or a new extra is asked for.
 import hashlib
 import json
 import os
+import shutil
 import subprocess
 import sys
 import venv
@@ -31,9 +32,6 @@ for var in ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS"):
     os.environ.setdefault(var, "1")
 
 ROOT = Path(__file__).resolve().parent
-# rnnlab's Voila template (share/jupyter/voila/templates/rnnlab): an editable install does
-# not place data files, so servers started from a checkout find it here
-os.environ["JUPYTER_PATH"] = os.pathsep.join(p for p in (str(ROOT / "share" / "jupyter"), os.environ.get("JUPYTER_PATH")) if p)
 VENV = ROOT / ".venv"
 PY = VENV / ("Scripts/python.exe" if os.name == "nt" else "bin/python")
 STAMP = VENV / "rnnlab-installed.json"
@@ -69,6 +67,16 @@ def setup(*extras, torch=False):
             sys.exit(f'dev.py: pip install -e "{spec}" failed; see above. '
                      f"If {VENV} itself is broken, delete it and run again.")
         STAMP.write_text(json.dumps({"pyproject": digest, "extras": wanted}))
+    # an editable install places no data files: link rnnlab's Voila template into the venv, so
+    # that any voila or jupyter started from .venv (not only from dev.py) finds it
+    template = VENV / "share" / "jupyter" / "voila" / "templates" / "rnnlab"
+    source = ROOT / "share" / "jupyter" / "voila" / "templates" / "rnnlab"
+    if source.is_dir() and not (template.exists() or template.is_symlink()):
+        template.parent.mkdir(parents=True, exist_ok=True)
+        try:
+            template.symlink_to(source, target_is_directory=True)
+        except OSError:  # no symlinks (Windows without developer mode): a copy will do
+            shutil.copytree(source, template)
     if torch and subprocess.call([PY, "-c", "import torch"], stderr=subprocess.DEVNULL):
         if run(PY, "-m", "pip", "install", "--disable-pip-version-check", TORCH):
             sys.exit(f"dev.py: pip install {TORCH} failed; see above.")

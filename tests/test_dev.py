@@ -108,3 +108,14 @@ def test_ci_runs_the_readme_command_and_fails_when_it_fails(tmp_path):
     assert calls(log) == ["dev.py test --with-torch"] * 3
     readme = (REPO / "README.md").read_text()
     assert "python3 dev.py test" in readme
+
+
+def test_the_voila_template_is_linked_into_the_venv(tmp_path):
+    """An editable install places no data files; dev.py links rnnlab's Voila template into
+    .venv so that voila started from the venv (not only from dev.py) finds it."""
+    checkout_with_fake_venv(tmp_path)
+    shutil.copytree(REPO / "share", tmp_path / "share")
+    assert dev(tmp_path, "test").returncode == 0
+    assert dev(tmp_path, "test").returncode == 0  # a second run keeps the link
+    linked = tmp_path / ".venv" / "share" / "jupyter" / "voila" / "templates" / "rnnlab"
+    assert (linked / "index.html.j2").is_file()

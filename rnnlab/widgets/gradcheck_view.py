@@ -439,12 +439,14 @@ class GradCheckView(Panel):
                 cells.append("" if d is None else
                              f'<span style="color:{OK_COLOR if same else FAIL_COLOR}">'
                              f'{_fmt(d)}</span>')
-            rows.append("".join(f"<td style='padding:1px 10px'>{c}</td>" for c in cells))
+            # values never break inside (a shape "(4,\n2)"); a narrow page scrolls the table instead
+            rows.append("".join(f"<td style='padding:1px 10px;white-space:nowrap'>{c}</td>"
+                                for c in cells))
         th = "".join(f"<th style='padding:1px 10px;text-align:left'>{html.escape(h)}</th>"
                      for h in head)
         body = "".join(f"<tr>{r}</tr>" for r in rows)
-        return (f"<table style='font-family:monospace;font-size:12px;border-collapse:collapse'>"
-                f"<tr>{th}</tr>{body}</table>")
+        return (f"<div style='overflow-x:auto'><table style='font-family:monospace;font-size:12px;"
+                f"border-collapse:collapse'><tr>{th}</tr>{body}</table></div>")
 
     def _draw_chart(self, panels):
         cv = self.canvas
