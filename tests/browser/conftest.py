@@ -2,9 +2,7 @@
 real JupyterLab or Voila server started from the test environment.
 
 Fixtures
-    chromium_path   path of Chromium ($RNNLAB_CHROMIUM or /usr/bin/chromium);
-                    skips the test with the reason when it is missing
-    browser         session-wide playwright Browser (headless Chromium)
+    chromium_path, browser   from tests/conftest.py (one playwright per session)
     page            a fresh page (own context) per test; console messages and
                     page errors are kept for the failure report
     jupyter_lab     session-wide JupyterLab server (JupyterLab object: url,
@@ -63,11 +61,6 @@ import looking
 HERE = Path(__file__).resolve().parent
 REPO = HERE.parents[1]
 ARTIFACTS = REPO / "test-artifacts"
-DEFAULT_CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_ARGS = [
-    "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-    "--disable-background-networking", "--disable-component-update", "--disable-sync",
-]
 SERVER_START_TIMEOUT = 120  # seconds
 KERNEL_JS = "window.jupyterapp?.shell?.currentWidget?.sessionContext?.session?.kernel"
 ANSI = re.compile(r"\x1b\[[0-9;]*[A-Za-z]")
@@ -249,28 +242,6 @@ class VoilaFactory:
 
 
 # ----------------------------------------------------------------- fixtures
-
-@pytest.fixture(scope="session")
-def chromium_path():
-    path = os.environ.get("RNNLAB_CHROMIUM") or DEFAULT_CHROMIUM
-    if not os.path.exists(path):
-        pytest.skip(f"Chromium not found at {path}: install Debian's package with "
-                    "`apt-get install -y chromium` (python3 dev.py test does that as root) "
-                    "or point RNNLAB_CHROMIUM at a Chromium binary")
-    return path
-
-
-@pytest.fixture(scope="session")
-def browser(chromium_path):
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as p:
-        b = p.chromium.launch(executable_path=chromium_path, headless=True, args=CHROMIUM_ARGS)
-        try:
-            yield b
-        finally:
-            b.close()
-
 
 @pytest.fixture
 def page(browser, request):

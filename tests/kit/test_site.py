@@ -8,7 +8,6 @@ import functools
 import http.server
 import importlib.util
 import json
-import os
 import re
 import socketserver
 import subprocess
@@ -143,12 +142,7 @@ def served(site):
 
 
 @pytest.mark.browser
-def test_a_page_load_requests_nothing_from_another_host(served):
-    chromium = os.environ.get("RNNLAB_CHROMIUM") or "/usr/bin/chromium"
-    if not os.path.exists(chromium):
-        pytest.skip(f"Chromium not found at {chromium}")
-    from playwright.sync_api import sync_playwright
-
+def test_a_page_load_requests_nothing_from_another_host(served, browser):
     lesson_with_panel = next(p for p in notebooks() if "gru_lstm" in p).replace(".ipynb", ".html")
     lesson_with_maths = next(p for p in notebooks() if "_bptt" in p and "exercises" not in p).replace(".ipynb", ".html")
     pages = ["index.html", "notebooks/02_unfolding.html", lesson_with_maths, lesson_with_panel,
@@ -157,11 +151,8 @@ def test_a_page_load_requests_nothing_from_another_host(served):
     requests, bad_status, failed, errors = [], [], [], []
     rendered = {}
     figures = "[...document.querySelectorAll('.cell_output .jupyter-widgets img')].filter(i => i.naturalWidth > 0).length"
-    with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=chromium, headless=True, args=[
-            "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-            "--disable-background-networking", "--disable-component-update", "--disable-sync"])
-        context = browser.new_context(viewport={"width": 1200, "height": 900})
+    context = browser.new_context(viewport={"width": 1200, "height": 900})
+    try:
         context.on("request", lambda r: requests.append(r.url))
         context.on("requestfailed", lambda r: failed.append(f"{r.url} {r.failure}"))
         context.on("response", lambda r: r.status >= 400 and bad_status.append(f"{r.url} {r.status}"))
@@ -178,7 +169,8 @@ def test_a_page_load_requests_nothing_from_another_host(served):
                 panels: {figures},
                 results: document.querySelectorAll('#search-results li').length}})""")
             page.close()
-        browser.close()
+    finally:
+        context.close()
 
     host = urlsplit(served).netloc
     elsewhere = sorted({u for u in requests
