@@ -111,3 +111,28 @@ def test_headings_go_down_one_level_at_a_time(path):
     levels = [len(m) for m in HEADING.findall(CODE.sub("", markdown(path)))]
     for before, after in zip(levels, levels[1:]):
         assert after <= before + 1, f"{rel(path)}: a heading of level {after} follows one of level {before}"
+
+
+#: the longest line a code cell may have, in characters
+CODE_LINE_LIMIT = 79
+
+
+@pytest.mark.parametrize("path", ALL, ids=rel)
+def test_code_cells_fit_a_laptop_window(path):
+    """No code-cell line is longer than 79 characters, in every cell alike
+    (starter, solution and hidden cells too, and the Voila app's).
+
+    A line wider than the cell does not wrap: JupyterLab scrolls the whole
+    cell sideways and hides its right end. 79 is PEP 8's limit, and what a
+    code cell shows without scrolling in a 900-px window with the file
+    browser closed (about 90 columns at JupyterLab's default 13-px font), or
+    in a window of about 1060 px with the file browser open; at 900 px with
+    it open a cell shows about 58 columns, too few to write NumPy readably.
+    """
+    for cell in load(path)["cells"]:
+        if cell["cell_type"] != "code":
+            continue
+        for number, line in enumerate("".join(cell["source"]).splitlines(), 1):
+            assert len(line) <= CODE_LINE_LIMIT, (
+                f"{rel(path)}, cell {cell.get('id')}, line {number} has {len(line)} characters "
+                f"(at most {CODE_LINE_LIMIT}): {line.strip()[:60]!r}")
