@@ -136,3 +136,21 @@ def test_code_cells_fit_a_laptop_window(path):
             assert len(line) <= CODE_LINE_LIMIT, (
                 f"{rel(path)}, cell {cell.get('id')}, line {number} has {len(line)} characters "
                 f"(at most {CODE_LINE_LIMIT}): {line.strip()[:60]!r}")
+
+
+FIGSIZE = re.compile(r"figsize=\(\s*([0-9.]+)\s*,")
+
+
+@pytest.mark.parametrize("path", ALL, ids=rel)
+def test_figures_fit_a_laptop_window(path):
+    """Matplotlib figures are at most 6.4 inches wide (640 px at the inline backend's 100 dpi).
+
+    At 900 px with the file browser open an output area is about 460 px wide and JupyterLab
+    shrinks a wider picture to fit: an 11-inch figure came out at 40% and its text could not be
+    read. Stack side-by-side panels instead, and put long legends under the plot."""
+    for cell in load(path)["cells"]:
+        if cell["cell_type"] == "code":
+            for width in FIGSIZE.findall("".join(cell["source"])):
+                assert float(width) <= 6.4, (
+                    f"{rel(path)}, cell {cell.get('id')}: a figure {width} inches wide is shrunk to a "
+                    "third in a laptop's JupyterLab; at most 6.4")
