@@ -111,3 +111,46 @@ def test_headings_go_down_one_level_at_a_time(path):
     levels = [len(m) for m in HEADING.findall(CODE.sub("", markdown(path)))]
     for before, after in zip(levels, levels[1:]):
         assert after <= before + 1, f"{rel(path)}: a heading of level {after} follows one of level {before}"
+
+
+#: the longest line a code cell may have, in characters
+CODE_LINE_LIMIT = 79
+
+
+@pytest.mark.parametrize("path", ALL, ids=rel)
+def test_code_cells_fit_a_laptop_window(path):
+    """No code-cell line is longer than 79 characters, in every cell alike
+    (starter, solution and hidden cells too, and the Voila app's).
+
+    A line wider than the cell does not wrap: JupyterLab scrolls the whole
+    cell sideways and hides its right end. 79 is PEP 8's limit, and what a
+    code cell shows without scrolling in a 900-px window with the file
+    browser closed (about 90 columns at JupyterLab's default 13-px font), or
+    in a window of about 1060 px with the file browser open; at 900 px with
+    it open a cell shows about 58 columns, too few to write NumPy readably.
+    """
+    for cell in load(path)["cells"]:
+        if cell["cell_type"] != "code":
+            continue
+        for number, line in enumerate("".join(cell["source"]).splitlines(), 1):
+            assert len(line) <= CODE_LINE_LIMIT, (
+                f"{rel(path)}, cell {cell.get('id')}, line {number} has {len(line)} characters "
+                f"(at most {CODE_LINE_LIMIT}): {line.strip()[:60]!r}")
+
+
+FIGSIZE = re.compile(r"figsize=\(\s*([0-9.]+)\s*,")
+
+
+@pytest.mark.parametrize("path", ALL, ids=rel)
+def test_figures_fit_a_laptop_window(path):
+    """Matplotlib figures are at most 6.4 inches wide (640 px at the inline backend's 100 dpi).
+
+    At 900 px with the file browser open an output area is about 460 px wide and JupyterLab
+    shrinks a wider picture to fit: an 11-inch figure came out at 40% and its text could not be
+    read. Stack side-by-side panels instead, and put long legends under the plot."""
+    for cell in load(path)["cells"]:
+        if cell["cell_type"] == "code":
+            for width in FIGSIZE.findall("".join(cell["source"])):
+                assert float(width) <= 6.4, (
+                    f"{rel(path)}, cell {cell.get('id')}: a figure {width} inches wide is shrunk to a "
+                    "third in a laptop's JupyterLab; at most 6.4")

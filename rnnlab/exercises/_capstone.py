@@ -54,7 +54,8 @@ class _SoftmaxCrossEntropy(Exercise):
 def softmax_cross_entropy(logits, targets):
     """Mean cross-entropy of a batch of scores, and its gradient.
 
-    p = softmax(logits) row by row, p[n, c] = exp(logits[n, c]) / sum_c' exp(logits[n, c'])
+    p = softmax(logits) row by row,
+        p[n, c] = exp(logits[n, c]) / sum_c' exp(logits[n, c'])
     loss = mean over n of -log p[n, targets[n]]
 
     Parameters
@@ -221,24 +222,28 @@ class _CharWindow(Exercise):
     _template = '''import numpy as np
 
 
-def char_window(ids_in, ids_out, h, params, step_forward, step_backward, loss_fn):
+def char_window(ids_in, ids_out, h, params, step_forward, step_backward,
+                loss_fn):
     """One window of truncated BPTT for a character-level RNN.
 
-    Steps t = 1 .. S of the window (rnnlab's numbering): the input x_t is the one-hot row
-    of character ids_in[t - 1], the state is h_t = step_forward(x_t, h_{t-1}, w_x, w_h, b_h)
-    starting from h_0 = h (the state the previous window ended with), the scores are
-    z_t = h_t @ w_y.T + b_y, and the target is ids_out[t - 1]. The window's loss is the
-    mean over its S steps of loss_fn(z_t, ids_out[t - 1])[0]. The gradient stops at the
-    window's start: nothing flows into h.
+    Steps t = 1 .. S of the window (rnnlab's numbering): the input x_t is
+    the one-hot row of character ids_in[t - 1], the state is
+    h_t = step_forward(x_t, h_{t-1}, w_x, w_h, b_h) starting from h_0 = h
+    (the state the previous window ended with), the scores are
+    z_t = h_t @ w_y.T + b_y, and the target is ids_out[t - 1]. The window's
+    loss is the mean over its S steps of loss_fn(z_t, ids_out[t - 1])[0].
+    The gradient stops at the window's start: nothing flows into h.
 
     Parameters
     ----------
     ids_in, ids_out : int arrays (S, N)
     h : array (N, H)
-    params : dict       "w_x" (H, V), "w_h" (H, H), "b_h" (H,), "w_y" (V, H), "b_y" (V,)
-    step_forward : exercise 1's rnn_step_forward(x_t, h_prev, w_x, w_h, b_h) -> h_t
-    step_backward : exercise 1's rnn_step_backward(dh_t, x_t, h_prev, h_t, w_x, w_h)
-        -> dx_t, dh_prev, dw_x, dw_h, db_h
+    params : dict       "w_x" (H, V), "w_h" (H, H), "b_h" (H,),
+                        "w_y" (V, H), "b_y" (V,)
+    step_forward : exercise 1's rnn_step_forward
+        (x_t, h_prev, w_x, w_h, b_h) -> h_t
+    step_backward : exercise 1's rnn_step_backward
+        (dh_t, x_t, h_prev, h_t, w_x, w_h) -> dx_t, dh_prev, dw_x, dw_h, db_h
     loss_fn : softmax_cross_entropy(logits, targets) -> loss, dlogits
 
     Returns
@@ -252,7 +257,8 @@ def char_window(ids_in, ids_out, h, params, step_forward, step_backward, loss_fn
     _solution = '''import numpy as np
 
 
-def char_window(ids_in, ids_out, h, params, step_forward, step_backward, loss_fn):
+def char_window(ids_in, ids_out, h, params, step_forward, step_backward,
+                loss_fn):
     S, N = ids_in.shape
     w_x, w_h, b_h, w_y, b_y = (params[k] for k in ("w_x", "w_h", "b_h", "w_y", "b_y"))
     eye = np.eye(w_x.shape[1])
@@ -330,7 +336,8 @@ class _SoftmaxTemperature(Exercise):
 
 
 def softmax_temperature(logits, temperature):
-    """Probabilities for sampling: the softmax of logits / temperature, row by row.
+    """Probabilities for sampling: the softmax of logits / temperature,
+    row by row.
 
     Parameters
     ----------
@@ -412,9 +419,9 @@ class _DecoderInputs(Exercise):
 def decoder_inputs(targets, start):
     """What the decoder reads at each step under teacher forcing.
 
-    At step j = 1 .. L the decoder must produce targets[j - 1]. With teacher forcing it
-    reads the true token before that one: the start symbol at step 1, then
-    targets[j - 2].
+    At step j = 1 .. L the decoder must produce targets[j - 1]. With teacher
+    forcing it reads the true token before that one: the start symbol at
+    step 1, then targets[j - 2].
 
     Parameters
     ----------

@@ -103,15 +103,16 @@ class _GruStepBackward(Exercise):
         "dx_t = da_x @ w_x, and dh_prev gets da_h @ w_h added to the direct part.",
     )
     _template = _SIGMOID + '''def gru_step_backward(dh_t, x_t, h_prev, w_x, w_h, b_h, b_hn):
-    """Backward pass of one GRU step, in PyTorch's form (exercise 3's forward step).
+    """Backward pass of one GRU step, in PyTorch's form
+    (exercise 3's forward step).
 
     The forward step, blocks stacked r, z, n (w_x = [W_xr; W_xz; W_xn], ...):
         r = sigmoid(x_t @ W_xr.T + b_r + h_prev @ W_hr.T)
         z = sigmoid(x_t @ W_xz.T + b_z + h_prev @ W_hz.T)
         n = tanh(x_t @ W_xn.T + b_n + r * (h_prev @ W_hn.T + b_hn))
         h_t = (1 - z) * n + z * h_prev
-    dh_t is the gradient of the loss with respect to h_t. Recompute the forward step
-    here, then go back through it.
+    dh_t is the gradient of the loss with respect to h_t. Recompute the
+    forward step here, then go back through it.
 
     Parameters
     ----------
@@ -254,13 +255,14 @@ class _LstmStepBackward(Exercise):
     _template = _SIGMOID + '''def lstm_step_backward(dh_t, dc_t, x_t, h_prev, c_prev, w_x, w_h, b_h):
     """Backward pass of one LSTM step (exercise 3's forward step).
 
-    The forward step: the four blocks of a = x_t @ w_x.T + h_prev @ w_h.T + b_h, stacked
-    i, f, g, o, give i, f, o = sigmoid(...), g = tanh(...), and
+    The forward step: the four blocks of
+    a = x_t @ w_x.T + h_prev @ w_h.T + b_h, stacked i, f, g, o,
+    give i, f, o = sigmoid(...), g = tanh(...), and
         c_t = f * c_prev + i * g
         h_t = o * tanh(c_t)
-    dh_t and dc_t are the gradients of the loss with respect to h_t and c_t that come
-    from outside this step (from the output and from the next step). Recompute the
-    forward step here, then go back through it.
+    dh_t and dc_t are the gradients of the loss with respect to h_t and c_t
+    that come from outside this step (from the output and from the next
+    step). Recompute the forward step here, then go back through it.
 
     Parameters
     ----------
@@ -395,12 +397,14 @@ class _LstmBackward(Exercise):
 
 
 def lstm_backward(dhs, xs, hs, cs, w_x, w_h, b_h, step_backward):
-    """Backward pass of an LSTM over T steps, carrying dh and dc from step to step.
+    """Backward pass of an LSTM over T steps, carrying dh and dc
+    from step to step.
 
-    Step t = 1 .. T read x_t, h_{t-1}, c_{t-1} and made h_t, c_t (rnnlab's numbering).
-    Python counts from 0: xs[t - 1] is x_t and dhs[t - 1] is the gradient that reaches
-    h_t from outside the recurrence (from the output at step t); hs and cs hold the
-    states from h_0, c_0 on, so hs[t] is h_t. No gradient comes in after step T.
+    Step t = 1 .. T read x_t, h_{t-1}, c_{t-1} and made h_t, c_t
+    (rnnlab's numbering). Python counts from 0: xs[t - 1] is x_t and
+    dhs[t - 1] is the gradient that reaches h_t from outside the recurrence
+    (from the output at step t); hs and cs hold the states from h_0, c_0 on,
+    so hs[t] is h_t. No gradient comes in after step T.
 
     Parameters
     ----------

@@ -90,7 +90,8 @@ class _GruStep(Exercise):
     _template = _SIGMOID + '''def gru_step_forward(x_t, h_prev, w_x, w_h, b_h, b_hn):
     """One GRU step, in PyTorch's form.
 
-    For one sequence (column vectors), with gates r (reset), z (update), n (candidate):
+    For one sequence (column vectors), with gates r (reset),
+    z (update), n (candidate):
         r = sigmoid(W_xr x_t + b_r + W_hr h_prev)
         z = sigmoid(W_xz x_t + b_z + W_hz h_prev)
         n = tanh(W_xn x_t + b_n + r * (W_hn h_prev + b_hn))
@@ -198,8 +199,8 @@ class _LstmStep(Exercise):
     _template = _SIGMOID + '''def lstm_step_forward(x_t, h_prev, c_prev, w_x, w_h, b_h):
     """One LSTM step.
 
-    For one sequence (column vectors), the four blocks of a = w_x x_t + w_h h_prev + b_h,
-    stacked in the order i, f, g, o, give
+    For one sequence (column vectors), the four blocks of
+    a = w_x x_t + w_h h_prev + b_h, stacked in the order i, f, g, o, give
         i = sigmoid(a_i)    input gate
         f = sigmoid(a_f)    forget gate
         g = tanh(a_g)       candidate

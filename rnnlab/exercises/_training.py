@@ -98,7 +98,8 @@ _SCALAR_TEMPLATE = '''import numpy as np
 
 
 def bptt(xs, p, w_x, w_h, b_h, w_y, b_y):
-    """Loss and gradients of the tutorial's scalar RNN unfolded for k = len(xs) steps.
+    """Loss and gradients of the tutorial's scalar RNN unfolded
+    for k = len(xs) steps.
 
     The network, in rnnlab's numbering (lesson 02); h_0 is the zero vector:
         h_t = tanh(w_x x_t + w_h h_{t-1} + b_h)     for t = 1 .. k
@@ -119,7 +120,8 @@ def bptt(xs, p, w_x, w_h, b_h, w_y, b_y):
     Returns
     -------
     loss : float
-    grads : dict with keys "w_x", "w_h", "b_h", "w_y", "b_y": dloss/d(each), shaped like it
+    grads : dict with keys "w_x", "w_h", "b_h", "w_y", "b_y":
+        dloss/d(each), shaped like it
     """
     raise NotImplementedError
 '''
@@ -346,17 +348,20 @@ def truncated_gradients(xs, ys, k, params, step_forward, step_backward):
         h_t = tanh(x_t @ w_x.T + h_{t-1} @ w_h.T + b_h),  h_0 = 0
         y_t = h_t @ w_y.T + b_y
     Python counts from 0: xs[t - 1] is x_t and ys[t - 1] its target.
-    The sequence is cut into windows of k steps (t = 1..k, k+1..2k, ...; the last
-    one may be shorter). The hidden state is carried from one window into the next,
-    but the gradient is not: each window is backpropagated on its own.
-    Window loss: the mean of (y_t - target_t)**2 over the window's steps and sequences.
+    The sequence is cut into windows of k steps (t = 1..k, k+1..2k, ...;
+    the last one may be shorter). The hidden state is carried from one
+    window into the next, but the gradient is not: each window is
+    backpropagated on its own.
+    Window loss: the mean of (y_t - target_t)**2 over the window's steps
+    and sequences.
 
     Parameters
     ----------
     xs : array (T, N, D)     inputs
     ys : array (T, N, 1)     targets, one per step
     k : int                  window length
-    params : dict            "w_x" (H, D), "w_h" (H, H), "b_h" (H,), "w_y" (1, H), "b_y" (1,)
+    params : dict            "w_x" (H, D), "w_h" (H, H), "b_h" (H,),
+                             "w_y" (1, H), "b_y" (1,)
     step_forward : rnnlab.rnn_step_forward,
         step_forward(x_t, h_prev, w_x, w_h, b_h) -> (h_t, cache)
     step_backward : rnnlab.rnn_step_backward,
@@ -364,7 +369,8 @@ def truncated_gradients(xs, ys, k, params, step_forward, step_backward):
 
     Returns
     -------
-    list of dicts, one per window, each with keys "w_x", "w_h", "b_h", "w_y", "b_y":
+    list of dicts, one per window, each with keys
+    "w_x", "w_h", "b_h", "w_y", "b_y":
     the gradient of that window's loss, shaped like params
     """
     raise NotImplementedError
