@@ -68,15 +68,16 @@ def setup(*extras, torch=False):
                      f"If {VENV} itself is broken, delete it and run again.")
         STAMP.write_text(json.dumps({"pyproject": digest, "extras": wanted}))
     # an editable install places no data files: link rnnlab's Voila template into the venv, so
-    # that any voila or jupyter started from .venv (not only from dev.py) finds it
-    template = VENV / "share" / "jupyter" / "voila" / "templates" / "rnnlab"
-    source = ROOT / "share" / "jupyter" / "voila" / "templates" / "rnnlab"
-    if source.is_dir() and not (template.exists() or template.is_symlink()):
-        template.parent.mkdir(parents=True, exist_ok=True)
-        try:
-            template.symlink_to(source, target_is_directory=True)
-        except OSError:  # no symlinks (Windows without developer mode): a copy will do
-            shutil.copytree(source, template)
+    # that any voila or jupyter started from .venv (not only from dev.py) finds it; and the lab
+    # settings that wrap long code lines (a laptop with the file browser open shows ~58 columns)
+    for part in (("voila", "templates", "rnnlab"), ("lab", "settings", "overrides.json")):
+        source, target = ROOT.joinpath("share", "jupyter", *part), VENV.joinpath("share", "jupyter", *part)
+        if source.exists() and not (target.exists() or target.is_symlink()):
+            target.parent.mkdir(parents=True, exist_ok=True)
+            try:
+                target.symlink_to(source, target_is_directory=source.is_dir())
+            except OSError:  # no symlinks (Windows without developer mode): a copy will do
+                (shutil.copytree if source.is_dir() else shutil.copy)(source, target)
     if torch and subprocess.call([PY, "-c", "import torch"], stderr=subprocess.DEVNULL):
         if run(PY, "-m", "pip", "install", "--disable-pip-version-check", TORCH):
             sys.exit(f"dev.py: pip install {TORCH} failed; see above.")

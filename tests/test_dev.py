@@ -1,5 +1,6 @@
 """dev.py and .ci/run: install only when needed, pass arguments through, and let
 pytest's exit code (5 too: no test ran) decide."""
+import json
 import os
 import shutil
 import stat
@@ -119,3 +120,15 @@ def test_the_voila_template_is_linked_into_the_venv(tmp_path):
     assert dev(tmp_path, "test").returncode == 0  # a second run keeps the link
     linked = tmp_path / ".venv" / "share" / "jupyter" / "voila" / "templates" / "rnnlab"
     assert (linked / "index.html.j2").is_file()
+
+
+def test_the_lab_settings_that_wrap_code_are_linked_into_the_venv(tmp_path):
+    """JupyterLab started from .venv wraps long code lines (binder/postBuild does the same on Binder)."""
+    checkout_with_fake_venv(tmp_path)
+    shutil.copytree(REPO / "share", tmp_path / "share")
+    assert dev(tmp_path, "test").returncode == 0
+    overrides = tmp_path / ".venv" / "share" / "jupyter" / "lab" / "settings" / "overrides.json"
+    settings = json.loads(overrides.read_text())
+    assert settings["@jupyterlab/notebook-extension:tracker"]["codeCellConfig"]["lineWrap"] is True
+    postbuild = (REPO / "binder" / "postBuild").read_text()
+    assert "share/jupyter/lab/settings/overrides.json" in postbuild

@@ -6,7 +6,10 @@ Docker (and so repo2docker) cannot run on these machines; this is the
 closest check. It is slow (a full install), so it carries the ``slow`` marker
 too.
 """
+import json
+import os
 import shutil
+import urllib.request
 import subprocess
 import sys
 from pathlib import Path
@@ -35,6 +38,9 @@ def binder_python(tmp_path_factory):
                                "-r", "binder/requirements.txt"], cwd=REPO, stdout=fh,
                               stderr=subprocess.STDOUT, timeout=1200)
     assert done.returncode == 0, f"installing binder/requirements.txt failed; see {log}"
+    # then repo2docker runs binder/postBuild from the root, with the environment's bin on PATH
+    env = dict(os.environ, PATH=f"{venv / 'bin'}{os.pathsep}{os.environ.get('PATH', '')}")
+    subprocess.run(["bash", "binder/postBuild"], cwd=REPO, env=env, check=True, timeout=120)
     # it is a separate environment: rnnlab is installed there, not linked to this one
     where = subprocess.run([str(python), "-c", "import rnnlab, sys; print(rnnlab.__file__)"],
                            cwd="/", capture_output=True, text=True, check=True).stdout
@@ -81,6 +87,15 @@ def test_start_notebook_runs_and_its_playground_trains_and_stops(page, binder_la
     expect(page.locator("button.rnnlab-train").first).to_be_disabled(timeout=30_000)
     page.locator("button.rnnlab-stop").first.click()
     expect(status).to_contain_text("stopped by user", timeout=30_000)
+
+
+def test_code_cells_wrap_long_lines(binder_lab):
+    """binder/postBuild's settings reach JupyterLab: a laptop with the file browser open shows
+    about 58 columns of code, and a wrapped line beats one that scrolls out of sight."""
+    url = f"{binder_lab.url}lab/api/settings/@jupyterlab/notebook-extension:tracker?token={binder_lab.token}"
+    with urllib.request.urlopen(url, timeout=30) as reply:
+        composite = json.load(reply)["composite"]
+    assert composite["codeCellConfig"]["lineWrap"] is True
 
 
 def test_a_lesson_runs_top_to_bottom_without_errors(page, binder_lab, harness):
