@@ -4,7 +4,8 @@
     python3 dev.py lab [ARGS]                  open the lessons in JupyterLab (ARGS go to `jupyter lab`)
     python3 dev.py test [--with-torch] [ARGS]  pytest: tests/, then the notebooks with nbval
                                                (ARGS go to pytest; paths among them run only those)
-    python3 dev.py bench [--with-torch] [ARGS] run every benchmarks/*.py
+    python3 dev.py bench [--with-torch] [ARGS] run every benchmarks/*.py (--quick: a short run of each;
+                                               benchmarks/x.py among ARGS: only those)
     python3 dev.py site [ARGS]                 build the lesson site into build/site (ARGS: kit/site/build.py -h)
     python3 dev.py assignments [ARGS]          graded assignments in build/assignments (kit/assignments/build.py -h)
 
@@ -106,7 +107,11 @@ def lab(args):
 def bench(args):
     setup(torch="--with-torch" in args)
     args = [a for a in args if a != "--with-torch"]
-    failed = [s.name for s in sorted((ROOT / "benchmarks").glob("[!_]*.py")) if run(PY, s, *args)]
+    # benchmark files among the arguments (benchmarks/bench_core.py) run alone; the rest go to each
+    chosen = [ROOT / a for a in args if a.endswith(".py") and (ROOT / a).is_file()]
+    args = [a for a in args if ROOT / a not in chosen]
+    scripts = chosen or sorted((ROOT / "benchmarks").glob("[!_]*.py"))
+    failed = [s.name for s in scripts if run(PY, s, *args)]
     if failed:
         print("dev.py: benchmarks that failed: " + ", ".join(failed))
     return 1 if failed else 0
