@@ -45,6 +45,24 @@ def run(*cmd):
     return subprocess.call([str(c) for c in cmd], cwd=ROOT)
 
 
+def with_included(extras):
+    """``extras`` and the extras they pull in themselves (``test`` includes ``rnnlab[site,grade]``)."""
+    try:
+        import tomllib  # Python >= 3.11; on 3.10 an extra counts as installed only by its name
+        optional = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]["optional-dependencies"]
+    except (ImportError, OSError, ValueError, KeyError):
+        return set(extras)
+    found, todo = set(extras), list(extras)
+    while todo:
+        for req in optional.get(todo.pop(), []):
+            name, _, rest = req.replace(" ", "").partition("[")
+            if name == "rnnlab" and rest:
+                new = set(rest.split("]")[0].split(",")) - found
+                found |= new
+                todo.extend(new)
+    return found
+
+
 def setup(*extras, torch=False):
     """Create .venv if needed and install rnnlab with ``extras`` unless already done."""
     if not PY.exists():
@@ -60,7 +78,7 @@ def setup(*extras, torch=False):
     except (OSError, ValueError):
         stamp = {}
     done = set(stamp.get("extras", []))
-    if stamp.get("pyproject") != digest or not set(extras) <= done:
+    if stamp.get("pyproject") != digest or not set(extras) <= with_included(done):
         wanted = sorted(done | set(extras))  # keep earlier extras up to date too
         spec = ".[" + ",".join(wanted) + "]" if wanted else "."
         print(f'dev.py: pip install -e "{spec}"', flush=True)
