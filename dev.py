@@ -4,7 +4,8 @@
     python3 dev.py lab [ARGS]                  open the lessons in JupyterLab (ARGS go to `jupyter lab`)
     python3 dev.py test [--with-torch] [ARGS]  pytest: tests/, then the notebooks with nbval
                                                (ARGS go to pytest; paths among them run only those)
-    python3 dev.py bench [--with-torch] [ARGS] run every benchmarks/*.py
+    python3 dev.py bench [--with-torch] [ARGS] run every benchmarks/*.py (--quick: a short run of each;
+                                               benchmarks/x.py among ARGS: only those)
     python3 dev.py site [ARGS]                 build the lesson site into build/site (ARGS: kit/site/build.py -h)
     python3 dev.py assignments [ARGS]          graded assignments in build/assignments (kit/assignments/build.py -h)
 
@@ -44,6 +45,24 @@ def run(*cmd):
     return subprocess.call([str(c) for c in cmd], cwd=ROOT)
 
 
+def with_included(extras):
+    """``extras`` and the extras they pull in themselves (``test`` includes ``rnnlab[site,grade]``)."""
+    try:
+        import tomllib  # Python >= 3.11; on 3.10 an extra counts as installed only by its name
+        optional = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]["optional-dependencies"]
+    except (ImportError, OSError, ValueError, KeyError):
+        return set(extras)
+    found, todo = set(extras), list(extras)
+    while todo:
+        for req in optional.get(todo.pop(), []):
+            name, _, rest = req.replace(" ", "").partition("[")
+            if name == "rnnlab" and rest:
+                new = set(rest.split("]")[0].split(",")) - found
+                found |= new
+                todo.extend(new)
+    return found
+
+
 def setup(*extras, torch=False):
     """Create .venv if needed and install rnnlab with ``extras`` unless already done."""
     if not PY.exists():
@@ -59,7 +78,7 @@ def setup(*extras, torch=False):
     except (OSError, ValueError):
         stamp = {}
     done = set(stamp.get("extras", []))
-    if stamp.get("pyproject") != digest or not set(extras) <= done:
+    if stamp.get("pyproject") != digest or not set(extras) <= with_included(done):
         wanted = sorted(done | set(extras))  # keep earlier extras up to date too
         spec = ".[" + ",".join(wanted) + "]" if wanted else "."
         print(f'dev.py: pip install -e "{spec}"', flush=True)
@@ -107,7 +126,11 @@ def lab(args):
 def bench(args):
     setup(torch="--with-torch" in args)
     args = [a for a in args if a != "--with-torch"]
-    failed = [s.name for s in sorted((ROOT / "benchmarks").glob("[!_]*.py")) if run(PY, s, *args)]
+    # benchmark files among the arguments (benchmarks/bench_core.py) run alone; the rest go to each
+    chosen = [ROOT / a for a in args if a.endswith(".py") and (ROOT / a).is_file()]
+    args = [a for a in args if ROOT / a not in chosen]
+    scripts = chosen or sorted((ROOT / "benchmarks").glob("[!_]*.py"))
+    failed = [s.name for s in scripts if run(PY, s, *args)]
     if failed:
         print("dev.py: benchmarks that failed: " + ", ".join(failed))
     return 1 if failed else 0

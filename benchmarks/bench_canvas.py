@@ -8,7 +8,8 @@ is what the canvas did before it measured its page: the same figure at 90 dpi
 printed to PNG by Agg with the same compression. Reported as ratios; medians of
 interleaved rounds, so a busy machine slows both alike.
 
-    python3 dev.py bench            # or: .venv/bin/python benchmarks/bench_canvas.py
+    python3 dev.py bench            # or: .venv/bin/python benchmarks/bench_canvas.py [ROUNDS]
+    python3 dev.py bench --quick    # every benchmark, short: here 5 rounds instead of 40
 """
 import io
 import statistics
@@ -19,7 +20,8 @@ import numpy as np
 
 from rnnlab.widgets._canvas import Canvas
 
-ROUNDS = int(sys.argv[1]) if len(sys.argv) > 1 else 40
+# `dev.py bench` hands every benchmark the same arguments: a number is the rounds, --quick few
+ROUNDS = next((int(a) for a in sys.argv[1:] if a.isdigit()), 5 if "--quick" in sys.argv else 40)
 
 
 def loss_figure(canvas):

@@ -17,7 +17,7 @@ Measures, in one run on this machine:
 Each is the median of several tries; absolute times on a shared machine are
 noisy, so the report also gives the spread.
 
-    python benchmarks/bench_panels.py [--repeats 5] [--json results.json]
+    python benchmarks/bench_panels.py [--repeats 5] [--quick] [--json results.json]
 """
 import argparse
 import json
@@ -114,8 +114,11 @@ def main():
     ap = argparse.ArgumentParser(description=__doc__,
                                  formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--repeats", type=int, default=5)
+    ap.add_argument("--quick", action="store_true", help="one try of each (--repeats 1)")
     ap.add_argument("--json")
     args = ap.parse_args()
+    if args.quick:
+        args.repeats = 1
     pg = Playground()
     results = responsiveness(pg, args.repeats)
     pg.close()

@@ -8,6 +8,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 REPO = Path(__file__).resolve().parents[1]
 
 FAKE = """#!/bin/sh
@@ -78,6 +80,34 @@ def test_runs_tests_and_notebooks_in_one_pytest_unless_paths_are_given(tmp_path)
     assert pytest_calls[0].endswith("-k gru tests notebooks")
     assert "--nbval-lax" in pytest_calls[0]
     assert pytest_calls[1].endswith("tests/test_x.py::test_a -x")
+
+
+def test_an_extra_that_test_includes_installs_nothing_new(tmp_path):
+    """[test] pulls in rnnlab[site,grade]: `dev.py site` and `assignments` after `dev.py test` reinstall nothing."""
+    pytest.importorskip("tomllib")
+    log = checkout_with_fake_venv(tmp_path)
+    dev(tmp_path, "test")
+    dev(tmp_path, "site")
+    dev(tmp_path, "assignments")
+    assert [c for c in calls(log) if "pip install" in c] == ['-m pip install --disable-pip-version-check -e .[test]']
+
+
+def test_bench_runs_every_benchmark_or_the_ones_named(tmp_path):
+    log = checkout_with_fake_venv(tmp_path)
+    (tmp_path / "benchmarks").mkdir()
+    for name in ("bench_a.py", "bench_b.py", "_helper.py"):
+        (tmp_path / "benchmarks" / name).write_text("")
+    assert dev(tmp_path, "bench", "--quick").returncode == 0
+    assert dev(tmp_path, "bench", "benchmarks/bench_b.py", "--quick").returncode == 0
+    runs = [c for c in calls(log) if "benchmarks" in c]
+    assert [r.rsplit("benchmarks/", 1)[1] for r in runs] == [
+        "bench_a.py --quick", "bench_b.py --quick", "bench_b.py --quick"]
+
+
+def test_every_benchmark_takes_quick():
+    """`python3 dev.py bench --quick` hands --quick to every benchmark: each must accept it."""
+    for script in sorted((REPO / "benchmarks").glob("[!_]*.py")):
+        assert "--quick" in script.read_text(), f"{script.name} does not accept --quick"
 
 
 def test_pytest_exit_code_is_the_verdict(tmp_path):

@@ -50,7 +50,8 @@ def playground_png():
             expect(status).to_contain_text("ready", timeout=180_000)
             panel.locator("button.rnnlab-train").click()
             expect(status).to_contain_text("completed", timeout=120_000)
-            panel.get_by_role("button", name="GRU", exact=True).click()
+            # the cell toggle is a radio group (its inputs sit inside their labels): click the label
+            panel.locator("label.rnnlab-ctl-choice").filter(has_text="GRU").click()
             expect(status).to_contain_text("ready", timeout=30_000)
             panel.locator("button.rnnlab-train").click()
             expect(status).to_contain_text("completed", timeout=120_000)
