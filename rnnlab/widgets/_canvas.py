@@ -32,7 +32,7 @@ from pathlib import Path
 
 import anywidget
 from cycler import cycler
-import ipywidgets as W
+import ipywidgets
 import traitlets as t
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
@@ -162,7 +162,7 @@ class Canvas:
         # As wide as allowed, and no wider than the container: a definite width, so that a
         # container sized by its content does not shrink to the last figure drawn; beside
         # other figures in a row, the shares follow the maximum widths.
-        self.image = FigureView(alt=alt, _img_classes=[css], layout=W.Layout(
+        self.image = FigureView(alt=alt, _img_classes=[css], layout=ipywidgets.Layout(
             width=f"{self.max_width}px", max_width=f"min(100%, {self.max_width}px)",
             min_width="0"))
         self.image.observe(self._page_resized, names=["_client_width", "_pixel_ratio"])

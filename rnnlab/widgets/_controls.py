@@ -60,7 +60,7 @@ import math
 from pathlib import Path
 
 import anywidget
-import ipywidgets as W
+import ipywidgets
 import traitlets as t
 
 _HERE = Path(__file__).resolve().parent
@@ -533,7 +533,7 @@ class _DisclosureButton(Control):
     expanded = t.Bool(False).tag(sync=True)
 
 
-class Disclosure(W.VBox):
+class Disclosure(ipywidgets.VBox):
     """A button that shows or hides ``children`` (its ``aria-expanded`` says which).
 
     ``expanded`` opens or closes it from code; ``button`` is the header control.
@@ -541,7 +541,7 @@ class Disclosure(W.VBox):
 
     def __init__(self, children=(), description="", expanded=False, **kwargs):
         self.button = _DisclosureButton(description=description, expanded=expanded)
-        self.body = W.VBox(list(children))
+        self.body = ipywidgets.VBox(list(children))
         super().__init__([self.button, self.body], **kwargs)
         self.button.observe(self._toggled, names="expanded")
         self._toggled(None)
@@ -626,7 +626,7 @@ class Button(Control):
     def _hand_focus_on(self):
         """The page says: this button was disabled while it had the focus."""
         target = self.focus_successor
-        if callable(target) and not isinstance(target, W.Widget):
+        if callable(target) and not isinstance(target, ipywidgets.Widget):
             target = target()
         if target is not None and not getattr(target, "disabled", False):
             target.focus()
