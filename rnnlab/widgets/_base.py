@@ -26,7 +26,6 @@ import time
 import traceback
 import weakref
 
-import ipywidgets
 from matplotlib.ticker import FuncFormatter
 
 from .. import __version__
@@ -506,9 +505,3 @@ def _nearest(setting, value, values):
 def _show(value):
     return f"{value:g}" if isinstance(value, float) else str(value)
 
-
-def wrapping_row(children):
-    """An ``HBox`` that wraps onto more lines when narrow, its children centred in height."""
-    # one Layout per box: a shared one would hide them all together
-    return ipywidgets.HBox(children, layout=ipywidgets.Layout(flex_flow="row wrap",
-                                                              align_items="center"))
