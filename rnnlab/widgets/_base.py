@@ -142,6 +142,19 @@ class Runner:
         return [r for r in list(cls._all) if r.running]
 
 
+def setting_property(name, doc=None):
+    """A read-only panel attribute that is the current value of setting ``name``.
+
+    ``hidden_size = setting_property("hidden_size")`` in a panel's class body;
+    the value changes through :meth:`Panel.set` or the control, never here.
+    """
+
+    def get(panel):
+        return panel._values[name]
+
+    return property(get, doc=doc or f"The {name!r} setting (change it with ``set``).")
+
+
 def message_html(text, kind="info"):
     # every colour at least 4.5:1 on white; the words say the kind too ("error", "stopped")
     colors = {"info": "#333", "ok": "#1a7f37", "warn": "#9a6700", "error": "#cf222e"}

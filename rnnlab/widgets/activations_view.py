@@ -27,7 +27,7 @@ from matplotlib.transforms import offset_copy
 
 from ..activations import derivative, get_activation
 from ..layers import RNN
-from ._base import DECADES, PALETTE, STYLE, Canvas, Panel, message_html
+from ._base import DECADES, PALETTE, STYLE, Canvas, Panel, message_html, setting_property
 from ._layout import column, controls_grid, row
 from ._settings import Choice, Float, Int
 
@@ -148,9 +148,7 @@ class ActivationView(Panel):
         super().__init__(activation=activation, scale=scale, T=T, seed=seed,
                          hidden_size=hidden_size)
 
-    @property
-    def hidden_size(self):
-        return self._values["hidden_size"]
+    hidden_size = setting_property("hidden_size")
 
     # -- the lifecycle ------------------------------------------------------------------------
     def _build_views(self):

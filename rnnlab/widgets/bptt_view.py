@@ -43,7 +43,7 @@ from ..bptt import truncation_fidelity
 from ..cells import rnn_step_backward, rnn_step_forward
 from ..model import SequenceModel
 from ..patterns import select as select_patterns
-from ._base import PALETTE, STYLE, Canvas, Panel, message_html
+from ._base import PALETTE, STYLE, Canvas, Panel, message_html, setting_property
 from ._factory import make_button
 from ._layout import column, controls_grid, row
 from ._settings import Choice, Int
@@ -203,21 +203,10 @@ class BPTTView(Panel):
             self._update_status()
             self.draw_plots()
 
-    @property
-    def hidden_size(self):
-        return self._values["hidden_size"]
-
-    @property
-    def batch_size(self):
-        return self._values["batch_size"]
-
-    @property
-    def k(self):
-        return self._values["k"]
-
-    @property
-    def T(self):
-        return self._values["T"]
+    hidden_size = setting_property("hidden_size")
+    batch_size = setting_property("batch_size")
+    k = setting_property("k")
+    T = setting_property("T")
 
     @property
     def per_sequence(self):

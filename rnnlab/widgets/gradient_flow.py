@@ -44,7 +44,7 @@ from .. import data
 from .._validate import check_int
 from ..model import SequenceModel
 from ..train import Trainer
-from ._base import CELL_STYLES, DECADES, STYLE, Canvas, message_html
+from ._base import CELL_STYLES, DECADES, STYLE, Canvas, message_html, setting_property
 from ._layout import column, row, split
 from ._factory import make_button
 from ._settings import Choice, Float, Int, Multi
@@ -195,17 +195,9 @@ class GradientFlowView(TrainingPanel):
         if changed != {"epochs"}:  # the number of epochs only matters at the next Train
             self.update()
 
-    @property
-    def hidden_size(self):
-        return self._values["hidden_size"]
-
-    @property
-    def batch_size(self):
-        return self._values["batch_size"]
-
-    @property
-    def shown_cells(self):
-        return self._values["cells"]
+    hidden_size = setting_property("hidden_size")
+    batch_size = setting_property("batch_size")
+    shown_cells = setting_property("cells", "The models shown: a tuple of cell names.")
 
     @property
     def show(self):

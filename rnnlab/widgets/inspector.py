@@ -28,7 +28,7 @@ from ..model import SequenceModel
 from ..patterns import get_pattern
 from ..train import Trainer
 from . import tasks
-from ._base import COLORS, PALETTE, Canvas
+from ._base import COLORS, PALETTE, Canvas, setting_property
 from ._factory import make_button, make_control
 from ._layout import column, controls_grid, row as button_row
 from ._settings import Choice, Int
@@ -177,13 +177,8 @@ class StateInspector(TrainingPanel):
             self.clear_notice()
             self.draw()
 
-    @property
-    def seed(self):
-        return self._values["seed"]
-
-    @property
-    def max_samples(self):
-        return self._values["max_samples"]
+    seed = setting_property("seed")
+    max_samples = setting_property("max_samples")
 
     # -- public state ----------------------------------------------------------------
     @property

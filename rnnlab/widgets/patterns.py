@@ -40,7 +40,7 @@ from ..model import SequenceModel
 from ..patterns import PATTERNS, get_pattern
 from ..train import Trainer
 from . import tasks
-from ._base import COLORS, Canvas
+from ._base import COLORS, Canvas, setting_property
 from ._diagram import draw_unrolled, legend_html
 from ._factory import make_button
 from ._layout import column, row
@@ -186,13 +186,8 @@ class PatternsView(TrainingPanel):
                 self.draw_loss()
                 self.draw_predictions()
 
-    @property
-    def seed(self):
-        return self._values["seed"]
-
-    @property
-    def _pattern(self):
-        return self._values["pattern"]
+    seed = setting_property("seed")
+    _pattern = setting_property("pattern")
 
     # -- what the pattern is -----------------------------------------------------------------
     @property
