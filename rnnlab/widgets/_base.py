@@ -155,6 +155,24 @@ def setting_property(name, doc=None):
     return property(get, doc=doc or f"The {name!r} setting (change it with ``set``).")
 
 
+def settings_dict(settings):
+    """A copy of ``settings`` given as a dict or as a JSON object (what ``to_json`` writes).
+
+    Text that is not JSON raises ValueError, anything but a dict or a JSON
+    object TypeError; the entries themselves are not checked here.
+    """
+    if isinstance(settings, str):
+        try:
+            settings = json.loads(settings)
+        except json.JSONDecodeError as err:
+            raise ValueError(f"settings are not valid JSON: {err} (got {settings[:60]!r})"
+                             ) from None
+    if not isinstance(settings, dict):
+        raise TypeError("settings must be a dict or a JSON object, got "
+                        f"{type(settings).__name__} {settings!r}")
+    return dict(settings)
+
+
 def message_html(text, kind="info"):
     # every colour at least 4.5:1 on white; the words say the kind too ("error", "stopped")
     colors = {"info": "#333", "ok": "#1a7f37", "warn": "#9a6700", "error": "#cf222e"}
@@ -273,16 +291,7 @@ class Panel:
         Unknown names or values a setting cannot take raise ValueError or
         TypeError naming them; nothing is changed in that case.
         """
-        if isinstance(settings, str):
-            try:
-                settings = json.loads(settings)
-            except json.JSONDecodeError as err:
-                raise ValueError(f"settings are not valid JSON: {err} (got {settings[:60]!r})"
-                                 ) from None
-        if not isinstance(settings, dict):
-            raise TypeError("settings must be a dict or a JSON object, got "
-                            f"{type(settings).__name__} {settings!r}")
-        settings = dict(settings)
+        settings = settings_dict(settings)
         settings.pop("rnnlab", None)
         panel = settings.pop("panel", self.panel_name)
         if panel != self.panel_name:

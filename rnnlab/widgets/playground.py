@@ -23,7 +23,6 @@ or Step then start a new run from the same initial weights.
 from __future__ import annotations
 
 import functools
-import json
 import textwrap
 import time
 import warnings
@@ -36,7 +35,7 @@ from ..optim import OPTIMIZERS
 from ..patterns import get_pattern
 from ..train import Trainer
 from . import tasks
-from ._base import COLORS, DECADES, RUN_STYLES, Canvas
+from ._base import COLORS, DECADES, RUN_STYLES, Canvas, settings_dict
 from ._factory import make_button, make_disclosure, make_text_area
 from ._layout import column, controls_grid, row, split
 from ._lossplot import loss_limits, nice, plotted
@@ -129,7 +128,7 @@ class Playground(TrainingPanel):
         given = {"task": task}
         hidden = ()
         if settings is not None:
-            settings = _as_settings_dict(settings)
+            settings = settings_dict(settings)
             settings.pop("rnnlab", None)
             if settings.pop("panel", "playground") != "playground":
                 raise ValueError("settings are for another panel, not the playground")
@@ -814,19 +813,6 @@ def _num(v):
 def _average(mean, new, weight=0.3):
     """A running average of a frame's cost (None: no frame yet)."""
     return new if mean is None else (1 - weight) * mean + weight * new
-
-
-def _as_settings_dict(settings):
-    if isinstance(settings, str):
-        try:
-            settings = json.loads(settings)
-        except json.JSONDecodeError as err:
-            raise ValueError(f"settings are not valid JSON: {err} (got {settings[:60]!r})"
-                             ) from None
-    if not isinstance(settings, dict):
-        raise TypeError(f"settings must be a dict or a JSON object, got {type(settings).__name__} "
-                        f"{settings!r}")
-    return dict(settings)
 
 
 def _check_hide(names, valid):
