@@ -528,20 +528,9 @@ class BPTTView(Panel):
 
     def _arrange_plots(self):
         """The two plots side by side, or one above the other when narrow (margins in px)."""
-        width, height = self.plot_canvas.css_size()
-        left, right, top, bottom, gap = 60, 12, 30, 46, 40
-        if width < STACK_BELOW:
-            row_h = height / 2
-            for i, ax in enumerate((self.ax_fid, self.ax_cost)):
-                y0 = height - (i + 1) * row_h + bottom
-                ax.set_position([left / width, y0 / height, (width - left - right) / width,
-                                 (row_h - top - bottom) / height])
-        else:
-            w = (width - 2 * left - right - gap) / 2
-            for i, ax in enumerate((self.ax_fid, self.ax_cost)):
-                x0 = left + i * (w + left + gap)
-                ax.set_position([x0 / width, bottom / height, w / width,
-                                 (height - top - bottom) / height])
+        stacked = self.plot_canvas.css_size()[0] < STACK_BELOW
+        self.plot_canvas.place_pair((self.ax_fid, self.ax_cost), stacked, left=60, right=12,
+                                    top=30, bottom=46, gap=40)
 
     def _plots_resized(self):
         self._arrange_plots()

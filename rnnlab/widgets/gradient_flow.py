@@ -314,11 +314,8 @@ class GradientFlowView(TrainingPanel):
 
     def _arrange(self, narrow):
         """Margins in CSS px for the canvas's size (room for the legend above when narrow)."""
-        width, height = self.canvas.css_size()
-        right = 14 if narrow else 118
-        top = 56 if narrow else 28
-        self.canvas.figure.subplots_adjust(left=64 / width, right=1 - right / width,
-                                           bottom=44 / height, top=1 - top / height)
+        self.canvas.set_margins(left=64, right=14 if narrow else 118, bottom=44,
+                                top=56 if narrow else 28)
 
     def _resized(self):
         self._legend_key = None  # the legend's place depends on the width

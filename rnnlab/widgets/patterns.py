@@ -148,7 +148,7 @@ class PatternsView(TrainingPanel):
         self.legend = ipywidgets.HTML()
         self.legend.add_class("rnnlab-legend")
         self.diagram = None
-        # margins in CSS px (_pixel_margins), set again for each size: tight_layout on every
+        # margins in CSS px (Canvas.set_margins), set again for each size: tight_layout on every
         # live frame would double a redraw's cost
         self.loss_canvas = Canvas(4.0, 2.7, css="rnnlab-loss-plot", min_height=250)
         self.loss_ax = self.loss_canvas.subplots()
@@ -479,7 +479,7 @@ class PatternsView(TrainingPanel):
                 ax.set_ylabel(f"loss ({loss_name})")
                 # placed by hand: automatic title placement costs a third of a redraw
                 ax.set_title(f"training loss: {self._pattern}", fontsize=9, y=1.12)
-                _pixel_margins(cv, left=62, right=14, bottom=42, top=54)
+                cv.set_margins(left=62, right=14, bottom=42, top=54)
                 self._loss_frame = frame
             train_line.set_data(epochs[:n], plotted(train[:n], ylim, log))
             ev = [(e, v) for e, v in zip(epochs[:n], valid[:n]) if v is not None]
@@ -506,16 +506,9 @@ class PatternsView(TrainingPanel):
             full = plot.update(run["model"], run["trainer"].epoch) or full
             plot.title.set_fontsize(9)
             plot.stamp.set_fontsize(9)
-            _pixel_margins(cv, left=62, right=14, bottom=42, top=58)
+            cv.set_margins(left=62, right=14, bottom=42, top=58)
             cv.draw_dynamic(plot.dynamic, full=full)
             cv.alt = plot.describe()
-
-
-def _pixel_margins(canvas, left, right, bottom, top):
-    """``subplots_adjust`` in CSS px, for the canvas's current size."""
-    width, height = canvas.css_size()
-    canvas.figure.subplots_adjust(left=left / width, right=1 - right / width,
-                                  bottom=bottom / height, top=1 - top / height)
 
 
 def _set_yscale(ax, log):

@@ -701,12 +701,13 @@ class Playground(TrainingPanel):
             bottom = m["bottom"] + self._legend_px[1] + 8
             legend.set_bbox_to_anchor((m["left"] / width, (self._legend_px[1] + 4) / height),
                                       transform=cv.figure.transFigure)
-            _margins(cv, left=m["left"], right=14, bottom=bottom, top=m["top"], size=(width, height))
+            cv.set_margins(left=m["left"], right=14, bottom=bottom, top=m["top"],
+                           size=(width, height))
         else:
             legend.set_bbox_to_anchor((1.0 - (self._legend_px[0] + 8) / width,
                                        1.0 - m["top"] / height), transform=cv.figure.transFigure)
-            _margins(cv, left=m["left"], right=self._legend_px[0] + 22, bottom=m["bottom"],
-                     top=m["top"], size=(width, height))
+            cv.set_margins(left=m["left"], right=self._legend_px[0] + 22, bottom=m["bottom"],
+                           top=m["top"], size=(width, height))
 
     def _loss_resized(self):
         self._loss_key = None  # artists and legend are made again for the new size
@@ -773,8 +774,8 @@ class Playground(TrainingPanel):
                 narrow = cv.css_size()[0] < LEGEND_BESIDE_WIDTH
                 self._pred = PredictionPlot(self.pred_ax, self.model, self.valid,
                                             legend="above" if narrow else "right")
-                _margins(cv, left=58, right=12 if narrow else 0.4, bottom=40,
-                         top=58 if narrow else 30)
+                cv.set_margins(left=58, right=12 if narrow else 0.4, bottom=40,
+                               top=58 if narrow else 30)
             epoch = self.trainer.epoch if self.trainer is not None else 0
             full = self._pred.update(self.model, epoch) or full
             cv.draw_dynamic(self._pred.dynamic, full=full)
@@ -788,17 +789,6 @@ class Playground(TrainingPanel):
 LEGEND_BESIDE_WIDTH = 560
 #: the loss plot's margins in CSS px: tick labels, axis labels, title
 LOSS_MARGINS = {"left": 58, "bottom": 40, "top": 28}
-
-
-def _margins(canvas, left, right, bottom, top, size=None):
-    """``subplots_adjust`` in CSS px (a number < 1 is a fraction of the figure)."""
-    width, height = size or canvas.css_size()
-
-    def frac(v, total):
-        return v if v < 1 else v / total
-
-    canvas.figure.subplots_adjust(left=frac(left, width), right=1 - frac(right, width),
-                                  bottom=frac(bottom, height), top=1 - frac(top, height))
 
 
 def _num(v):
