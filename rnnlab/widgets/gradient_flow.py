@@ -429,4 +429,6 @@ class GradientFlowView(TrainingPanel):
                                  "on 256 adding sequences; moving a slider goes back to the "
                                  "initial weights", "ok")
 
-        self._end_run(runner, self.draw, status)
+        # no redraw here: each model that finished training was measured and drawn then, and a
+        # stopped one changed nothing shown, so Stop never waits for a render
+        self._end_run(runner, lambda: None, status)
