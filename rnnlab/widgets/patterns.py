@@ -402,12 +402,20 @@ class PatternsView(TrainingPanel):
             run["curve"]["train"].append(h.train_loss[-1])
             run["curve"]["valid"].append(h.valid_loss[-1])
 
+    def _frame_due(self, trainer, event, now):
+        # a paused run shows where it stands (and Stop after Pause has nothing left to draw)
+        run = self._live_run
+        if self.runner.paused and run.get("drawn") != _progress_mark(run):
+            return True
+        return super()._frame_due(trainer, event, now)
+
     def _live_frame(self, trainer):
         run = self._live_run
         if self._shown(run):
             self._status_line(run)
             self.draw_loss()
             self.draw_predictions()
+            run["drawn"] = _progress_mark(run)
 
     def _train_done(self, runner, run):
         # controls and status first: the learner sees the run has ended before the
@@ -419,7 +427,9 @@ class PatternsView(TrainingPanel):
         self._set_running(False)
         if runner.error is not None:
             self.report_error(runner.error, "training")
-        if shown:
+        # the plots only if they lag behind the run: Stop waits for no render the last
+        # live frame (or the frame drawn at Pause) has already made
+        if shown and run.get("drawn") != _progress_mark(run):
             self.draw_loss()
             self.draw_predictions()
 
@@ -509,6 +519,12 @@ class PatternsView(TrainingPanel):
             cv.set_margins(left=62, right=14, bottom=42, top=58)
             cv.draw_dynamic(plot.dynamic, full=full)
             cv.alt = plot.describe()
+
+
+def _progress_mark(run):
+    """Where a run stands, ``(epochs recorded, updates made)``: a picture drawn at the same
+    mark is current (the weights change only by updates, the loss curve only by epochs)."""
+    return len(run["curve"]["epoch"]), run["trainer"].history.updates
 
 
 def _set_yscale(ax, log):
