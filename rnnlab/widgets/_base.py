@@ -26,7 +26,6 @@ import time
 import traceback
 import weakref
 
-import ipywidgets
 from matplotlib.ticker import FuncFormatter
 
 from .. import __version__
@@ -141,6 +140,37 @@ class Runner:
     def running_jobs(cls):
         """Every runner with a live thread (so none is ever left running unseen)."""
         return [r for r in list(cls._all) if r.running]
+
+
+def setting_property(name, doc=None):
+    """A read-only panel attribute that is the current value of setting ``name``.
+
+    ``hidden_size = setting_property("hidden_size")`` in a panel's class body;
+    the value changes through :meth:`Panel.set` or the control, never here.
+    """
+
+    def get(panel):
+        return panel._values[name]
+
+    return property(get, doc=doc or f"The {name!r} setting (change it with ``set``).")
+
+
+def settings_dict(settings):
+    """A copy of ``settings`` given as a dict or as a JSON object (what ``to_json`` writes).
+
+    Text that is not JSON raises ValueError, anything but a dict or a JSON
+    object TypeError; the entries themselves are not checked here.
+    """
+    if isinstance(settings, str):
+        try:
+            settings = json.loads(settings)
+        except json.JSONDecodeError as err:
+            raise ValueError(f"settings are not valid JSON: {err} (got {settings[:60]!r})"
+                             ) from None
+    if not isinstance(settings, dict):
+        raise TypeError("settings must be a dict or a JSON object, got "
+                        f"{type(settings).__name__} {settings!r}")
+    return dict(settings)
 
 
 def message_html(text, kind="info"):
@@ -261,16 +291,7 @@ class Panel:
         Unknown names or values a setting cannot take raise ValueError or
         TypeError naming them; nothing is changed in that case.
         """
-        if isinstance(settings, str):
-            try:
-                settings = json.loads(settings)
-            except json.JSONDecodeError as err:
-                raise ValueError(f"settings are not valid JSON: {err} (got {settings[:60]!r})"
-                                 ) from None
-        if not isinstance(settings, dict):
-            raise TypeError("settings must be a dict or a JSON object, got "
-                            f"{type(settings).__name__} {settings!r}")
-        settings = dict(settings)
+        settings = settings_dict(settings)
         settings.pop("rnnlab", None)
         panel = settings.pop("panel", self.panel_name)
         if panel != self.panel_name:
@@ -506,9 +527,3 @@ def _nearest(setting, value, values):
 def _show(value):
     return f"{value:g}" if isinstance(value, float) else str(value)
 
-
-def wrapping_row(children):
-    """An ``HBox`` that wraps onto more lines when narrow, its children centred in height."""
-    # one Layout per box: a shared one would hide them all together
-    return ipywidgets.HBox(children, layout=ipywidgets.Layout(flex_flow="row wrap",
-                                                              align_items="center"))

@@ -32,7 +32,7 @@ from pathlib import Path
 
 import anywidget
 from cycler import cycler
-import ipywidgets as W
+import ipywidgets
 import traitlets as t
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
@@ -162,7 +162,7 @@ class Canvas:
         # As wide as allowed, and no wider than the container: a definite width, so that a
         # container sized by its content does not shrink to the last figure drawn; beside
         # other figures in a row, the shares follow the maximum widths.
-        self.image = FigureView(alt=alt, _img_classes=[css], layout=W.Layout(
+        self.image = FigureView(alt=alt, _img_classes=[css], layout=ipywidgets.Layout(
             width=f"{self.max_width}px", max_width=f"min(100%, {self.max_width}px)",
             min_width="0"))
         self.image.observe(self._page_resized, names=["_client_width", "_pixel_ratio"])
@@ -272,6 +272,38 @@ class Canvas:
         sizes = [a.get_fontsize() for a in self.figure.findobj(Text)
                  if a.get_visible() and a.get_text().strip() and a.get_figure() is not None]
         return min(sizes) * self.px_per_pt() if sizes else None
+
+    # -- placing axes, in CSS px -----------------------------------------------------------
+    def set_margins(self, left, right, bottom, top, size=None):
+        """``subplots_adjust`` in CSS px for :meth:`css_size` (or ``size``, ``(width,
+        height)``); a number below 1 is a fraction of the figure instead."""
+        width, height = size or self.css_size()
+
+        def frac(v, total):
+            return v if v < 1 else v / total
+
+        self.figure.subplots_adjust(left=frac(left, width), right=1 - frac(right, width),
+                                    bottom=frac(bottom, height), top=1 - frac(top, height))
+
+    def place_pair(self, axes, stacked, left, right, top, bottom, gap):
+        """Two axes side by side, or one above the other when ``stacked`` (a narrow page).
+
+        Each gets the margins ``left``, ``right``, ``top``, ``bottom`` in CSS px
+        for its tick and axis labels; side by side, ``gap`` more px separate them.
+        """
+        width, height = self.css_size()
+        if stacked:
+            row_h = height / 2
+            for i, ax in enumerate(axes):
+                y0 = height - (i + 1) * row_h + bottom
+                ax.set_position([left / width, y0 / height, (width - left - right) / width,
+                                 (row_h - top - bottom) / height])
+        else:
+            w = (width - 2 * left - right - gap) / 2
+            for i, ax in enumerate(axes):
+                x0 = left + i * (w + left + gap)
+                ax.set_position([x0 / width, bottom / height, w / width,
+                                 (height - top - bottom) / height])
 
     # -- drawing, unchanged for panels ----------------------------------------------------
     def subplots(self, *args, **kwargs):

@@ -60,7 +60,7 @@ import math
 from pathlib import Path
 
 import anywidget
-import ipywidgets as W
+import ipywidgets
 import traitlets as t
 
 _HERE = Path(__file__).resolve().parent
@@ -167,7 +167,22 @@ def parse_number(text, integer=False):
     return number
 
 
-class _Number(Control):
+class _Typed(Control):
+    """A control that takes typed text: refused text keeps the value and says why in
+    ``error`` (:meth:`Control._refuse`); an accepted value clears ``error``."""
+
+    def _take(self, value):
+        """Accept ``value`` (already checked); True."""
+        self.error = ""  # also when the value is unchanged and no change is observed
+        self.value = value
+        return True
+
+    @t.observe("value")
+    def _accepted(self, _change):
+        self.error = ""
+
+
+class _Number(_Typed):
     """What sliders and number fields share: bounds, typed text, the readout."""
 
     _integer = t.Bool(False).tag(sync=True)
@@ -271,9 +286,7 @@ class _Number(Control):
             self._refuse(f"{self._name()}: {shown!r} was not taken, it is out of range; expected "
                          f"{self._expected()} (kept {self._readout})")
             return False
-        self.error = ""
-        self.value = number
-        return True
+        return self._take(number)
 
     def step_by(self, direction):
         """Move one ``step`` up (+1) or down (-1), stopping at the bounds."""
@@ -283,12 +296,7 @@ class _Number(Control):
             v = max(v, lo)
         if hi is not None:
             v = min(v, hi)
-        self.error = ""
-        self.value = int(v) if self._integer else v
-
-    @t.observe("value")
-    def _accepted(self, _change):
-        self.error = ""
+        self._take(int(v) if self._integer else v)
 
 
 class _Slider(_Number):
@@ -334,8 +342,7 @@ class FloatLogSlider(_Slider):
 
     def step_by(self, direction):
         exponent = math.log(self.value, self.base) + direction * self.step
-        self.error = ""
-        self.value = self._snap(self.base ** min(max(exponent, self.min), self.max))
+        self._take(self._snap(self.base ** min(max(exponent, self.min), self.max)))
 
 
 class _Field(_Number):
@@ -487,7 +494,7 @@ class Checkbox(Control):
         super().__init__(value=value, **kwargs)
 
 
-class Text(Control):
+class Text(_Typed):
     """A labelled one-line text field. Typed text reaches Python on Enter or when the
     field loses focus; ``check(text)`` (if given) returns the text to keep or raises
     ValueError saying why it is refused, and a refused text leaves the value as it was."""
@@ -510,13 +517,7 @@ class Text(Control):
         except (TypeError, ValueError) as err:
             self._refuse(f"{self._name()}: {err}; not taken, the previous text stays")
             return False
-        self.error = ""
-        self.value = kept
-        return True
-
-    @t.observe("value")
-    def _accepted(self, _change):
-        self.error = ""
+        return self._take(kept)
 
 
 class Textarea(Control):
@@ -533,7 +534,7 @@ class _DisclosureButton(Control):
     expanded = t.Bool(False).tag(sync=True)
 
 
-class Disclosure(W.VBox):
+class Disclosure(ipywidgets.VBox):
     """A button that shows or hides ``children`` (its ``aria-expanded`` says which).
 
     ``expanded`` opens or closes it from code; ``button`` is the header control.
@@ -541,7 +542,7 @@ class Disclosure(W.VBox):
 
     def __init__(self, children=(), description="", expanded=False, **kwargs):
         self.button = _DisclosureButton(description=description, expanded=expanded)
-        self.body = W.VBox(list(children))
+        self.body = ipywidgets.VBox(list(children))
         super().__init__([self.button, self.body], **kwargs)
         self.button.observe(self._toggled, names="expanded")
         self._toggled(None)
@@ -626,7 +627,7 @@ class Button(Control):
     def _hand_focus_on(self):
         """The page says: this button was disabled while it had the focus."""
         target = self.focus_successor
-        if callable(target) and not isinstance(target, W.Widget):
+        if callable(target) and not isinstance(target, ipywidgets.Widget):
             target = target()
         if target is not None and not getattr(target, "disabled", False):
             target.focus()

@@ -50,6 +50,19 @@ class _Bound:
         finally:
             self.from_browser = False
 
+    def _set_typed_state(self, sync_data):
+        """Apply a state from the page whose ``value`` is typed text: the other traits as
+        sent, then the text as if typed (:meth:`enter_text`: checked, refused with a message)."""
+        data = dict(sync_data)
+        typed = data.pop("value")
+        if data:
+            _Bound.set_state(self, data)
+        self.from_browser = True
+        try:
+            self.enter_text(typed)
+        finally:
+            self.from_browser = False
+
 
 def _check_number(control, value, low, high):
     """The control's setting's type check, against the control's current bounds."""
@@ -141,25 +154,16 @@ class NumberBox(_NumberControl, C.FloatText):
         """A ``value`` sent as text is what was typed (the page sends a "typed" message;
         tests send the text here)."""
         if isinstance(sync_data.get("value"), str):
-            data = dict(sync_data)
-            typed = data.pop("value")
-            if data:
-                super().set_state(data)
-            self.from_browser = True
-            try:
-                self.enter_text(typed)
-            finally:
-                self.from_browser = False
-            return
-        super().set_state(sync_data)
+            self._set_typed_state(sync_data)
+        else:
+            super().set_state(sync_data)
 
     def step_by(self, direction):
         step = self.step or 1
         value = self.value + direction * step
         low, high = self.bounds()
         value = min(max(value, low), high)
-        self.error = ""
-        self.value = int(value) if isinstance(self.setting, Int) else float(value)
+        self._take(int(value) if isinstance(self.setting, Int) else float(value))
 
 
 class TextBox(_Bound, C.Text):
@@ -174,17 +178,9 @@ class TextBox(_Bound, C.Text):
     def set_state(self, sync_data):
         """A ``value`` from the page is typed text: checked, and refused with a message."""
         if "value" in sync_data:
-            data = dict(sync_data)
-            typed = data.pop("value")
-            if data:
-                super().set_state(data)
-            self.from_browser = True
-            try:
-                self.enter_text(typed)
-            finally:
-                self.from_browser = False
-            return
-        super().set_state(sync_data)
+            self._set_typed_state(sync_data)
+        else:
+            super().set_state(sync_data)
 
 
 class _ChoiceControl(_Bound):

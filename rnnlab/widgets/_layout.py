@@ -19,7 +19,7 @@ up to their maximum, and are redrawn for it, so their text stays 11 CSS px.
 """
 from __future__ import annotations
 
-import ipywidgets as W
+import ipywidgets
 
 #: panel width (CSS px) below which the controls move above the plots, about
 SIDE_WIDTH, MAIN_WIDTH, GAP = 320, 640, 16
@@ -31,8 +31,8 @@ def split(side, main, side_width=SIDE_WIDTH, main_width=MAIN_WIDTH):
 
     ``side`` and ``main`` are widgets or lists of widgets (put in a VBox).
     """
-    side = side if isinstance(side, W.Widget) else column(side)
-    main = main if isinstance(main, W.Widget) else column(main)
+    side = side if isinstance(side, ipywidgets.Widget) else column(side)
+    main = main if isinstance(main, ipywidgets.Widget) else column(main)
     # grow factors 1 : 1000: beside each other the controls keep their width and the plots take
     # the rest; wrapped, each takes a whole line
     side.layout.flex = f"1 1 {side_width}px"
@@ -43,9 +43,9 @@ def split(side, main, side_width=SIDE_WIDTH, main_width=MAIN_WIDTH):
         box.layout.overflow = "visible"
     side.add_class("rnnlab-side")
     main.add_class("rnnlab-main")
-    box = W.HBox([side, main], layout=W.Layout(flex_flow="row wrap", align_items="flex-start",
-                                               width="100%", overflow="visible",
-                                               grid_gap=f"4px {GAP}px"))
+    box = ipywidgets.HBox([side, main], layout=ipywidgets.Layout(
+        flex_flow="row wrap", align_items="flex-start", width="100%", overflow="visible",
+        grid_gap=f"4px {GAP}px"))
     box.add_class("rnnlab-split")
     return box
 
@@ -53,13 +53,13 @@ def split(side, main, side_width=SIDE_WIDTH, main_width=MAIN_WIDTH):
 def column(children, **layout):
     """A VBox whose children never run past it."""
     layout = {"min_width": "0", "max_width": "100%", "overflow": "visible", **layout}
-    box = W.VBox(list(children), layout=W.Layout(**layout))
+    box = ipywidgets.VBox(list(children), layout=ipywidgets.Layout(**layout))
     return box
 
 
 def controls_grid(children, min_width=260):
     """Controls in as many columns of at least ``min_width`` px as fit (one when narrow)."""
-    grid = W.GridBox(list(children), layout=W.Layout(
+    grid = ipywidgets.GridBox(list(children), layout=ipywidgets.Layout(
         grid_template_columns=f"repeat(auto-fill, minmax(min({min_width}px, 100%), 1fr))",
         grid_gap="2px 16px", width="100%", overflow="visible", align_items="center"))
     grid.add_class("rnnlab-controls")
@@ -71,6 +71,6 @@ def row(children, **layout):
     # one Layout per box: a shared one would hide them all together
     layout = {"flex_flow": "row wrap", "align_items": "center", "max_width": "100%",
               "overflow": "visible", "grid_gap": "2px 8px", **layout}
-    box = W.HBox(list(children), layout=W.Layout(**layout))
+    box = ipywidgets.HBox(list(children), layout=ipywidgets.Layout(**layout))
     box.add_class("rnnlab-row")
     return box

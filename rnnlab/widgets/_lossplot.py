@@ -70,16 +70,3 @@ def plotted(values, ylim, log):
     out[np.isnan(v)] = np.nan
     return out
 
-
-def fit_legend(ax, figure, sizes=(8, 7, 6)):
-    """A legend beside the axes whose every label is whole: smaller type if it would not fit."""
-    handles, labels = ax.get_legend_handles_labels()
-    if not handles:
-        return
-    renderer = figure.canvas.get_renderer()
-    for size in sizes:
-        legend = ax.legend(handles, labels, loc="upper left", bbox_to_anchor=(1.01, 1.0),
-                           borderaxespad=0, fontsize=size)
-        box = legend.get_window_extent(renderer)
-        if box.y0 >= figure.bbox.y0 and box.x1 <= figure.bbox.x1:
-            return

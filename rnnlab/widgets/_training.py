@@ -213,10 +213,11 @@ class TrainingPanel(Panel):
         if event in ("update", "epoch"):
             self._on_progress(trainer, event)
             now = time.perf_counter()
-            if self._frame_due(trainer, event, now):
+            # once Stop is asked for, no more live frames: Stop waits for a frame in progress
+            if self._frame_due(trainer, event, now) and not self.runner.stop_event.is_set():
                 self._live_frame(trainer)
                 self._drew(since=now)
-            if event == "update" and self.runner.paused:
+            if self.runner.paused:  # the checkpoint below holds it, after an update or an epoch
                 self._set_status("paused: press Pause again (or Train) to resume, Stop to end")
         if not self.runner.checkpoint():  # blocks while paused
             trainer.stop()

@@ -27,7 +27,7 @@ from matplotlib.transforms import offset_copy
 
 from ..activations import derivative, get_activation
 from ..layers import RNN
-from ._base import DECADES, PALETTE, STYLE, Canvas, Panel, message_html
+from ._base import DECADES, PALETTE, STYLE, Canvas, Panel, message_html, setting_property
 from ._layout import column, controls_grid, row
 from ._settings import Choice, Float, Int
 
@@ -148,9 +148,7 @@ class ActivationView(Panel):
         super().__init__(activation=activation, scale=scale, T=T, seed=seed,
                          hidden_size=hidden_size)
 
-    @property
-    def hidden_size(self):
-        return self._values["hidden_size"]
+    hidden_size = setting_property("hidden_size")
 
     # -- the lifecycle ------------------------------------------------------------------------
     def _build_views(self):
@@ -304,20 +302,9 @@ class ActivationView(Panel):
 
     def _arrange_time_plots(self):
         """Place the two time plots for the canvas's size: margins in CSS px, legends below."""
-        width, height = self.canvas.css_size()
-        left, right, top, bottom, gap = 56, 12, 30, 78, 56
-        if width < STACK_BELOW:  # one above the other
-            row_h = height / 2
-            for i, ax in enumerate((self.ax_h, self.ax_g)):
-                y0 = height - (i + 1) * row_h + bottom
-                ax.set_position([left / width, y0 / height, (width - left - right) / width,
-                                 (row_h - top - bottom) / height])
-        else:
-            w = (width - 2 * left - right - gap / 2) / 2
-            for i, ax in enumerate((self.ax_h, self.ax_g)):
-                x0 = left + i * (w + left + gap / 2)
-                ax.set_position([x0 / width, bottom / height, w / width,
-                                 (height - top - bottom) / height])
+        stacked = self.canvas.css_size()[0] < STACK_BELOW  # one above the other
+        self.canvas.place_pair((self.ax_h, self.ax_g), stacked, left=56, right=12, top=30,
+                               bottom=78, gap=28)
 
     def _time_resized(self):
         self._arrange_time_plots()

@@ -43,7 +43,7 @@ from ..bptt import truncation_fidelity
 from ..cells import rnn_step_backward, rnn_step_forward
 from ..model import SequenceModel
 from ..patterns import select as select_patterns
-from ._base import PALETTE, STYLE, Canvas, Panel, message_html
+from ._base import PALETTE, STYLE, Canvas, Panel, message_html, setting_property
 from ._factory import make_button
 from ._layout import column, controls_grid, row
 from ._settings import Choice, Int
@@ -203,21 +203,10 @@ class BPTTView(Panel):
             self._update_status()
             self.draw_plots()
 
-    @property
-    def hidden_size(self):
-        return self._values["hidden_size"]
-
-    @property
-    def batch_size(self):
-        return self._values["batch_size"]
-
-    @property
-    def k(self):
-        return self._values["k"]
-
-    @property
-    def T(self):
-        return self._values["T"]
+    hidden_size = setting_property("hidden_size")
+    batch_size = setting_property("batch_size")
+    k = setting_property("k")
+    T = setting_property("T")
 
     @property
     def per_sequence(self):
@@ -539,20 +528,9 @@ class BPTTView(Panel):
 
     def _arrange_plots(self):
         """The two plots side by side, or one above the other when narrow (margins in px)."""
-        width, height = self.plot_canvas.css_size()
-        left, right, top, bottom, gap = 60, 12, 30, 46, 40
-        if width < STACK_BELOW:
-            row_h = height / 2
-            for i, ax in enumerate((self.ax_fid, self.ax_cost)):
-                y0 = height - (i + 1) * row_h + bottom
-                ax.set_position([left / width, y0 / height, (width - left - right) / width,
-                                 (row_h - top - bottom) / height])
-        else:
-            w = (width - 2 * left - right - gap) / 2
-            for i, ax in enumerate((self.ax_fid, self.ax_cost)):
-                x0 = left + i * (w + left + gap)
-                ax.set_position([x0 / width, bottom / height, w / width,
-                                 (height - top - bottom) / height])
+        stacked = self.plot_canvas.css_size()[0] < STACK_BELOW
+        self.plot_canvas.place_pair((self.ax_fid, self.ax_cost), stacked, left=60, right=12,
+                                    top=30, bottom=46, gap=40)
 
     def _plots_resized(self):
         self._arrange_plots()

@@ -38,7 +38,7 @@ from ..checks import check_model_gradients
 from ..gradcheck import GradCheckResult
 from ..model import SequenceModel
 from ..patterns import PATTERNS, get_pattern
-from ._base import Canvas, Panel, Runner, message_html
+from ._base import Canvas, Panel, Runner, message_html, setting_property
 from ._factory import make_button, make_control
 from ._layout import column, controls_grid, row
 from ._settings import Choice, Flag, Float, Int
@@ -139,10 +139,7 @@ class GradCheckView(Panel):
         super().__init__(cell=cell, pattern=pattern, activation=activation, num_layers=num_layers,
                          bidirectional=bidirectional, seed=seed, tol=tol, compare=compare)
 
-    @property
-    def tol(self):
-        """The largest relative error that passes."""
-        return self._values["tol"]
+    tol = setting_property("tol", "The largest relative error that passes.")
 
     # -- the lifecycle ------------------------------------------------------------------
     def _build_controls(self):

@@ -44,7 +44,7 @@ from .. import data
 from .._validate import check_int
 from ..model import SequenceModel
 from ..train import Trainer
-from ._base import CELL_STYLES, DECADES, STYLE, Canvas, message_html
+from ._base import CELL_STYLES, DECADES, STYLE, Canvas, message_html, setting_property
 from ._layout import column, row, split
 from ._factory import make_button
 from ._settings import Choice, Float, Int, Multi
@@ -195,17 +195,9 @@ class GradientFlowView(TrainingPanel):
         if changed != {"epochs"}:  # the number of epochs only matters at the next Train
             self.update()
 
-    @property
-    def hidden_size(self):
-        return self._values["hidden_size"]
-
-    @property
-    def batch_size(self):
-        return self._values["batch_size"]
-
-    @property
-    def shown_cells(self):
-        return self._values["cells"]
+    hidden_size = setting_property("hidden_size")
+    batch_size = setting_property("batch_size")
+    shown_cells = setting_property("cells", "The models shown: a tuple of cell names.")
 
     @property
     def show(self):
@@ -322,11 +314,8 @@ class GradientFlowView(TrainingPanel):
 
     def _arrange(self, narrow):
         """Margins in CSS px for the canvas's size (room for the legend above when narrow)."""
-        width, height = self.canvas.css_size()
-        right = 14 if narrow else 118
-        top = 56 if narrow else 28
-        self.canvas.figure.subplots_adjust(left=64 / width, right=1 - right / width,
-                                           bottom=44 / height, top=1 - top / height)
+        self.canvas.set_margins(left=64, right=14 if narrow else 118, bottom=44,
+                                top=56 if narrow else 28)
 
     def _resized(self):
         self._legend_key = None  # the legend's place depends on the width
@@ -440,4 +429,6 @@ class GradientFlowView(TrainingPanel):
                                  "on 256 adding sequences; moving a slider goes back to the "
                                  "initial weights", "ok")
 
-        self._end_run(runner, self.draw, status)
+        # no redraw here: each model that finished training was measured and drawn then, and a
+        # stopped one changed nothing shown, so Stop never waits for a render
+        self._end_run(runner, lambda: None, status)

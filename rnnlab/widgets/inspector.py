@@ -28,7 +28,7 @@ from ..model import SequenceModel
 from ..patterns import get_pattern
 from ..train import Trainer
 from . import tasks
-from ._base import COLORS, PALETTE, Canvas
+from ._base import COLORS, PALETTE, Canvas, setting_property
 from ._factory import make_button, make_control
 from ._layout import column, controls_grid, row as button_row
 from ._settings import Choice, Int
@@ -177,13 +177,8 @@ class StateInspector(TrainingPanel):
             self.clear_notice()
             self.draw()
 
-    @property
-    def seed(self):
-        return self._values["seed"]
-
-    @property
-    def max_samples(self):
-        return self._values["max_samples"]
+    seed = setting_property("seed")
+    max_samples = setting_property("max_samples")
 
     # -- public state ----------------------------------------------------------------
     @property
@@ -400,12 +395,12 @@ class StateInspector(TrainingPanel):
         m = self.model
         steps = tr["h"].shape[0]
         H = tr["h"].shape[2]
-        text = [f"Heatmaps of the {m.cell.upper()}'s values over {steps} steps for sample {s} "
-                f"({_layer_label(layer)}), {H} unit{'s' if H > 1 else ''} per row, units down "
-                f"and steps across."]
+        text = [f"Heatmaps of the {m.cell.upper()}'s values over steps t = 1 to {steps} for "
+                f"sample {s} ({_layer_label(layer)}), {H} unit{'s' if H > 1 else ''} per row, "
+                f"units down and steps across."]
         x = self._x_full[:, s, :]
-        marks = sorted({int(t) for d in range(x.shape[1]) if self._binary[d]
-                        for t in np.flatnonzero(x[:, d] == 1)})
+        marks = sorted({int(i) + 1 for d in range(x.shape[1]) if self._binary[d]
+                        for i in np.flatnonzero(x[:, d] == 1)})  # steps t = 1 .. T
         if marks:
             text.append(f"Input markers at step{'s' if len(marks) > 1 else ''} "
                         f"{', '.join(map(str, marks[:8]))}{', ...' if len(marks) > 8 else ''}.")
@@ -476,18 +471,18 @@ class StateInspector(TrainingPanel):
             top += MAP_ROW + GAP
             gate = name in GATES
             im.set_data(np.zeros((H, steps)))
-            im.set_extent((-0.5, steps - 0.5, -0.5, H - 0.5))
+            im.set_extent(_step_span(steps) + (-0.5, H - 0.5))
             im.set_cmap(SEQUENTIAL if gate else DIVERGING)
             im.set_clim(0.0 if gate else -1.0, 1.0)
             cb.set_ticks([0.0, 0.5, 1.0] if gate else [-1.0, 0.0, 1.0])
             ax.set_ylim(-0.5, H - 0.5)
             ax.set_ylabel(ROW_LABELS[name], rotation=0, ha="right", va="center", labelpad=8)
             ax.tick_params(axis="x", labelbottom=last)
-            ax.set_xlabel("step" if last else "")
+            ax.set_xlabel("step t" if last else "")
             self.images[name], self.axes[name], self._colorbars[name] = im, ax, cb
             self._events.append(row["events"])
             self._dynamic += [im, row["events"]]
-        ax_x.set_xlim(-0.5, steps - 0.5)
+        ax_x.set_xlim(*_step_span(steps))
         self._setup_inputs(ax_x, steps)
         self._dynamic.append(self._title_artist)  # all drawn by draw_dynamic over the static layer
 
@@ -516,12 +511,12 @@ class StateInspector(TrainingPanel):
             ax.get_legend().remove()
         x = self._x_full  # (T_total, N, D)
         D = x.shape[2]
-        t = np.arange(steps)
+        t = np.arange(1, steps + 1)  # h_t follows x_t, t = 1 .. T (h_0 is the initial state)
         self._input_lines, self._input_image, self._marker_lines = [], None, []
         made = self._input_artists = []
-        read = list(self._loss_steps)
+        read = [int(i) + 1 for i in self._loss_steps]  # indices -> steps t
         if self.model.per_sequence and self.model.rnn.bidirectional:
-            read = sorted({0, *read})  # the backward direction is read at t = 0
+            read = sorted({1, *read})  # the backward direction is read at t = 1
         if len(read) < steps:  # show where the output layer reads, unless everywhere
             for k in read:
                 made.append(ax.axvspan(k - 0.5, k + 0.5, color=COLORS["pred"], alpha=0.12, lw=0,
@@ -530,7 +525,7 @@ class StateInspector(TrainingPanel):
             lo, hi = float(x.min()), float(x.max())
             self._input_image = ax.imshow(np.zeros((D, steps)), aspect="auto", origin="lower",
                                           interpolation="nearest", cmap="Greys",
-                                          extent=(-0.5, steps - 0.5, -0.5, D - 0.5),
+                                          extent=_step_span(steps) + (-0.5, D - 0.5),
                                           vmin=lo, vmax=hi if hi > lo else lo + 1)
             ax.set_ylim(-0.5, D - 0.5)
             ax.grid(False)
@@ -562,7 +557,7 @@ class StateInspector(TrainingPanel):
             moving = [line for _, line in self._input_lines] + [mk for _, mk in self._marker_lines]
             made += moving
             self._dynamic += moving
-        ax.set_xlim(-0.5, steps - 0.5)
+        ax.set_xlim(*_step_span(steps))
         handles, labels = ax.get_legend_handles_labels()
         if handles:
             narrow = self.canvas.css_size()[0] < 600
@@ -581,7 +576,7 @@ class StateInspector(TrainingPanel):
             line.set_ydata(x[:, d])
         events = []
         for d, mk in self._marker_lines:
-            on = np.flatnonzero(x[:, d] == 1)
+            on = np.flatnonzero(x[:, d] == 1) + 1  # steps t, from 1
             mk.set_data(on, np.full(on.shape, 0.93))
             events.extend(on.tolist())
         segments = [[(e, 0.0), (e, 1.0)] for e in sorted(set(events))]
@@ -596,6 +591,11 @@ class StateInspector(TrainingPanel):
 
 
 # -- helpers ---------------------------------------------------------------------------------
+
+def _step_span(steps):
+    """The x range of steps ``t = 1 .. steps``, each a cell of width 1 centred on t."""
+    return (0.5, steps + 0.5)
+
 
 def _output_length(pattern, y):
     if y is None or not get_pattern(pattern).needs_output_length:

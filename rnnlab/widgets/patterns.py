@@ -40,7 +40,7 @@ from ..model import SequenceModel
 from ..patterns import PATTERNS, get_pattern
 from ..train import Trainer
 from . import tasks
-from ._base import COLORS, Canvas
+from ._base import COLORS, Canvas, setting_property
 from ._diagram import draw_unrolled, legend_html
 from ._factory import make_button
 from ._layout import column, row
@@ -148,7 +148,7 @@ class PatternsView(TrainingPanel):
         self.legend = ipywidgets.HTML()
         self.legend.add_class("rnnlab-legend")
         self.diagram = None
-        # margins in CSS px (_pixel_margins), set again for each size: tight_layout on every
+        # margins in CSS px (Canvas.set_margins), set again for each size: tight_layout on every
         # live frame would double a redraw's cost
         self.loss_canvas = Canvas(4.0, 2.7, css="rnnlab-loss-plot", min_height=250)
         self.loss_ax = self.loss_canvas.subplots()
@@ -186,13 +186,8 @@ class PatternsView(TrainingPanel):
                 self.draw_loss()
                 self.draw_predictions()
 
-    @property
-    def seed(self):
-        return self._values["seed"]
-
-    @property
-    def _pattern(self):
-        return self._values["pattern"]
+    seed = setting_property("seed")
+    _pattern = setting_property("pattern")
 
     # -- what the pattern is -----------------------------------------------------------------
     @property
@@ -407,12 +402,20 @@ class PatternsView(TrainingPanel):
             run["curve"]["train"].append(h.train_loss[-1])
             run["curve"]["valid"].append(h.valid_loss[-1])
 
+    def _frame_due(self, trainer, event, now):
+        # a paused run shows where it stands (and Stop after Pause has nothing left to draw)
+        run = self._live_run
+        if self.runner.paused and run.get("drawn") != _progress_mark(run):
+            return True
+        return super()._frame_due(trainer, event, now)
+
     def _live_frame(self, trainer):
         run = self._live_run
         if self._shown(run):
             self._status_line(run)
             self.draw_loss()
             self.draw_predictions()
+            run["drawn"] = _progress_mark(run)
 
     def _train_done(self, runner, run):
         # controls and status first: the learner sees the run has ended before the
@@ -424,7 +427,9 @@ class PatternsView(TrainingPanel):
         self._set_running(False)
         if runner.error is not None:
             self.report_error(runner.error, "training")
-        if shown:
+        # the plots only if they lag behind the run: Stop waits for no render the last
+        # live frame (or the frame drawn at Pause) has already made
+        if shown and run.get("drawn") != _progress_mark(run):
             self.draw_loss()
             self.draw_predictions()
 
@@ -484,7 +489,7 @@ class PatternsView(TrainingPanel):
                 ax.set_ylabel(f"loss ({loss_name})")
                 # placed by hand: automatic title placement costs a third of a redraw
                 ax.set_title(f"training loss: {self._pattern}", fontsize=9, y=1.12)
-                _pixel_margins(cv, left=62, right=14, bottom=42, top=54)
+                cv.set_margins(left=62, right=14, bottom=42, top=54)
                 self._loss_frame = frame
             train_line.set_data(epochs[:n], plotted(train[:n], ylim, log))
             ev = [(e, v) for e, v in zip(epochs[:n], valid[:n]) if v is not None]
@@ -511,16 +516,15 @@ class PatternsView(TrainingPanel):
             full = plot.update(run["model"], run["trainer"].epoch) or full
             plot.title.set_fontsize(9)
             plot.stamp.set_fontsize(9)
-            _pixel_margins(cv, left=62, right=14, bottom=42, top=58)
+            cv.set_margins(left=62, right=14, bottom=42, top=58)
             cv.draw_dynamic(plot.dynamic, full=full)
             cv.alt = plot.describe()
 
 
-def _pixel_margins(canvas, left, right, bottom, top):
-    """``subplots_adjust`` in CSS px, for the canvas's current size."""
-    width, height = canvas.css_size()
-    canvas.figure.subplots_adjust(left=left / width, right=1 - right / width,
-                                  bottom=bottom / height, top=1 - top / height)
+def _progress_mark(run):
+    """Where a run stands, ``(epochs recorded, updates made)``: a picture drawn at the same
+    mark is current (the weights change only by updates, the loss curve only by epochs)."""
+    return len(run["curve"]["epoch"]), run["trainer"].history.updates
 
 
 def _set_yscale(ax, log):

@@ -23,7 +23,6 @@ or Step then start a new run from the same initial weights.
 from __future__ import annotations
 
 import functools
-import json
 import textwrap
 import time
 import warnings
@@ -36,7 +35,7 @@ from ..optim import OPTIMIZERS
 from ..patterns import get_pattern
 from ..train import Trainer
 from . import tasks
-from ._base import COLORS, DECADES, RUN_STYLES, Canvas
+from ._base import COLORS, DECADES, RUN_STYLES, Canvas, settings_dict
 from ._factory import make_button, make_disclosure, make_text_area
 from ._layout import column, controls_grid, row, split
 from ._lossplot import loss_limits, nice, plotted
@@ -129,7 +128,7 @@ class Playground(TrainingPanel):
         given = {"task": task}
         hidden = ()
         if settings is not None:
-            settings = _as_settings_dict(settings)
+            settings = settings_dict(settings)
             settings.pop("rnnlab", None)
             if settings.pop("panel", "playground") != "playground":
                 raise ValueError("settings are for another panel, not the playground")
@@ -702,12 +701,13 @@ class Playground(TrainingPanel):
             bottom = m["bottom"] + self._legend_px[1] + 8
             legend.set_bbox_to_anchor((m["left"] / width, (self._legend_px[1] + 4) / height),
                                       transform=cv.figure.transFigure)
-            _margins(cv, left=m["left"], right=14, bottom=bottom, top=m["top"], size=(width, height))
+            cv.set_margins(left=m["left"], right=14, bottom=bottom, top=m["top"],
+                           size=(width, height))
         else:
             legend.set_bbox_to_anchor((1.0 - (self._legend_px[0] + 8) / width,
                                        1.0 - m["top"] / height), transform=cv.figure.transFigure)
-            _margins(cv, left=m["left"], right=self._legend_px[0] + 22, bottom=m["bottom"],
-                     top=m["top"], size=(width, height))
+            cv.set_margins(left=m["left"], right=self._legend_px[0] + 22, bottom=m["bottom"],
+                           top=m["top"], size=(width, height))
 
     def _loss_resized(self):
         self._loss_key = None  # artists and legend are made again for the new size
@@ -774,8 +774,8 @@ class Playground(TrainingPanel):
                 narrow = cv.css_size()[0] < LEGEND_BESIDE_WIDTH
                 self._pred = PredictionPlot(self.pred_ax, self.model, self.valid,
                                             legend="above" if narrow else "right")
-                _margins(cv, left=58, right=12 if narrow else 0.4, bottom=40,
-                         top=58 if narrow else 30)
+                cv.set_margins(left=58, right=12 if narrow else 0.4, bottom=40,
+                               top=58 if narrow else 30)
             epoch = self.trainer.epoch if self.trainer is not None else 0
             full = self._pred.update(self.model, epoch) or full
             cv.draw_dynamic(self._pred.dynamic, full=full)
@@ -791,17 +791,6 @@ LEGEND_BESIDE_WIDTH = 560
 LOSS_MARGINS = {"left": 58, "bottom": 40, "top": 28}
 
 
-def _margins(canvas, left, right, bottom, top, size=None):
-    """``subplots_adjust`` in CSS px (a number < 1 is a fraction of the figure)."""
-    width, height = size or canvas.css_size()
-
-    def frac(v, total):
-        return v if v < 1 else v / total
-
-    canvas.figure.subplots_adjust(left=frac(left, width), right=1 - frac(right, width),
-                                  bottom=frac(bottom, height), top=1 - frac(top, height))
-
-
 def _num(v):
     """A loss for a sentence: 3 significant digits; inf and nan in words."""
     if v is None:
@@ -814,19 +803,6 @@ def _num(v):
 def _average(mean, new, weight=0.3):
     """A running average of a frame's cost (None: no frame yet)."""
     return new if mean is None else (1 - weight) * mean + weight * new
-
-
-def _as_settings_dict(settings):
-    if isinstance(settings, str):
-        try:
-            settings = json.loads(settings)
-        except json.JSONDecodeError as err:
-            raise ValueError(f"settings are not valid JSON: {err} (got {settings[:60]!r})"
-                             ) from None
-    if not isinstance(settings, dict):
-        raise TypeError(f"settings must be a dict or a JSON object, got {type(settings).__name__} "
-                        f"{settings!r}")
-    return dict(settings)
 
 
 def _check_hide(names, valid):

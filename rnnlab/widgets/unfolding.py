@@ -30,7 +30,7 @@ import numpy as np
 
 from ..cells import rnn_step_forward
 from ..model import SequenceModel
-from ._base import Canvas, Panel
+from ._base import Canvas, Panel, setting_property
 from ._factory import make_button
 from ._diagram import WEIGHT_COLORS, draw_fast, draw_unrolled, legend_html
 from ._layout import column, controls_grid, row
@@ -182,15 +182,8 @@ class UnfoldingView(Panel):
         self._redraw(full=bool(changed - {"inputs"}))
 
     # -- state --------------------------------------------------------------------------
-    @property
-    def k(self):
-        """Number of unfolded steps (the k slider)."""
-        return self._values["k"]
-
-    @property
-    def hidden_size(self):
-        """Hidden units (the lessons' m)."""
-        return self._values["hidden_size"]
+    k = setting_property("k", "Number of unfolded steps (the k slider).")
+    hidden_size = setting_property("hidden_size", "Hidden units (the lessons' m).")
 
     @property
     def m(self):
@@ -199,9 +192,7 @@ class UnfoldingView(Panel):
                       stacklevel=2)
         return self.hidden_size
 
-    @property
-    def activation(self):
-        return self._values["activation"]
+    activation = setting_property("activation")
 
     @property
     def t(self):

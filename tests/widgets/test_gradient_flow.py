@@ -139,3 +139,14 @@ def test_a_model_that_diverges_is_reported_and_the_plot_still_draws():
     assert v.diverged == {} and "initial weights" in v.status.value
     assert np.isfinite(v.ratios["rnn"]) and v.errors == []
     v.close()
+
+
+def test_stop_waits_for_no_render():
+    """Every model that finished training was drawn then; a stopped one changed nothing shown."""
+    v = GradientFlowView(T=20)
+    v.controls["epochs"].value = 500
+    assert v.train()
+    time.sleep(0.2)
+    draws = v.canvas.draw_count
+    assert v.stop() and not v.running and "stopped" in v.status.value
+    assert v.canvas.draw_count == draws

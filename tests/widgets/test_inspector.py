@@ -58,6 +58,25 @@ def test_switching_the_cell_changes_the_gate_panels(gru_panel):
     assert set(p.images) == {"h", "r", "z", "n"}
 
 
+def test_steps_are_numbered_from_one(gru_panel):
+    """h_t follows x_t for t = 1 .. T (h_0 is the initial state): axis, markers, alt text."""
+    p = gru_panel
+    p.controls["sample"].value = 2
+    T = p.x.shape[0]
+    assert p.axes["x"].get_xlim() == (0.5, T + 0.5)
+    for im in p.images.values():
+        assert tuple(im.get_extent()[:2]) == (0.5, T + 0.5)  # column j is step j + 1
+    marks = np.flatnonzero(p.x[:, 2, 1] == 1) + 1  # the adding problem's markers, as steps t
+    assert len(marks) == 2
+    (_, marker_line), = p._marker_lines
+    np.testing.assert_array_equal(marker_line.get_xdata(), marks)
+    (_, input_line), = p._input_lines
+    np.testing.assert_array_equal(input_line.get_xdata(), np.arange(1, T + 1))
+    assert f"steps t = 1 to {T}" in p.canvas.alt
+    assert f"Input markers at steps {marks[0]}, {marks[1]}." in p.canvas.alt
+    assert p.axes[list(p.images)[-1]].get_xlabel() == "step t"  # under the last row
+
+
 def test_png_changes_when_the_sample_slider_moves(gru_panel):
     p = gru_panel
     p.sample = 0
@@ -139,7 +158,7 @@ def test_unrolled_steps_of_encoder_decoder_are_shown(gru_panel):
     p = gru_panel
     p.controls["task"].value = "two-to-three"  # 2 input steps, then 3 output steps
     assert shown(p, "h").shape == (4, 5)
-    assert p.axes["x"].get_xlim() == (-0.5, 4.5)
+    assert p.axes["x"].get_xlim() == (0.5, 5.5)  # steps t = 1 .. 5
     p.controls["task"].value = "copy"  # 6 one-hot channels: drawn as a picture too
     assert p._input_image is not None
     p.controls["task"].value = "adding"

@@ -144,3 +144,28 @@ def test_errors_in_handlers_show_in_the_panel(view, monkeypatch):
     monkeypatch.undo()
     view.select("many-to-many")
     assert view.message.value.count("drawing failed") == 0
+
+
+def test_pause_shows_where_the_run_stands_and_stop_then_renders_nothing(view):
+    view.select("many-to-many")
+    view.reset()
+    view.controls["epochs"].value = 10_000
+    try:
+        assert view.train() is True
+        deadline = time.perf_counter() + 10
+        while view.trainer.epoch < 2 and time.perf_counter() < deadline:
+            time.sleep(0.01)
+        view.toggle_pause()
+        deadline = time.perf_counter() + 10
+        while "paused" not in view.status.value and time.perf_counter() < deadline:
+            time.sleep(0.01)
+        assert "paused" in view.status.value
+        # the paused picture is the run as it stands: every recorded epoch is on the loss curve
+        train_line = view.loss_ax.get_lines()[0]
+        assert list(train_line.get_xdata()) == view.loss_curve["epoch"]
+        draws = (view.loss_canvas.draw_count, view.pred_canvas.draw_count)
+        assert view.stop() and view.history.stopped == "stopped by user"
+        assert (view.loss_canvas.draw_count, view.pred_canvas.draw_count) == draws
+    finally:
+        view.stop()
+        view.controls["epochs"].value = 3
