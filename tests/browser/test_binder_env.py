@@ -17,7 +17,9 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import expect
 
-pytestmark = [pytest.mark.browser, pytest.mark.slow]
+# the first test also pays for the fixture's full install (minutes on a busy machine), which
+# pytest-timeout counts as the test's own time: the suite's 300 s is too short for it
+pytestmark = [pytest.mark.browser, pytest.mark.slow, pytest.mark.timeout(1500)]
 
 REPO = Path(__file__).resolve().parents[2]
 
