@@ -41,7 +41,10 @@ share.add_class("t-share")
 status.add_class("t-status")
 train.add_class("t-train")
 train.on_click(lambda b: clicks.append(1) or setattr(status, "value", f"clicked {len(clicks)}"))
-box = W.VBox([size, lr, epochs, cell, task, log, train, share, status])
+styled = W.HBox([C.Button(description=style or "plain", button_style=style)
+                 for style in ("", "primary", "success", "danger", "warning")])
+styled.add_class("t-styled")
+box = W.VBox([size, lr, epochs, cell, task, log, train, styled, share, status])
 box.add_class("t-controls")
 box
 """
@@ -265,3 +268,37 @@ def test_a_figure_is_drawn_for_its_width_at_two_device_pixels_with_its_alt_text(
     py(page, harness, "setattr(figure, 'alt', 'a sine wave, redrawn')")
     expect(img).to_have_attribute("alt", "a sine wave, redrawn", timeout=10_000)
     assert py(page, harness, "figure.pixel_ratio()") == "2.0"
+
+
+CONTRAST = """(el) => {
+    const rgb = (c) => c.match(/[\\d.]+/g).slice(0, 3).map(Number);
+    const lum = ([r, g, b]) => {
+        const f = (v) => { v /= 255; return v <= 0.03928 ? v / 12.92 : ((v + 0.055) / 1.055) ** 2.4; };
+        return 0.2126 * f(r) + 0.7152 * f(g) + 0.0722 * f(b);
+    };
+    const s = getComputedStyle(el);
+    // the hover filter darkens what is drawn: apply it to both colours
+    const k = s.filter.startsWith("brightness(") ? parseFloat(s.filter.slice(11)) : 1;
+    const dim = (c) => rgb(c).map((v) => v * k);
+    const [a, b] = [lum(dim(s.color)), lum(dim(s.backgroundColor))];
+    return (Math.max(a, b) + 0.05) / (Math.min(a, b) + 0.05);
+}"""
+
+
+def test_every_button_style_keeps_its_contrast_under_the_pointer(lab_controls):
+    """A hovered Train button once turned light grey under its white text (1.4:1), which
+    also made it look disabled; every style keeps at least 4.5:1, hovered or not."""
+    page = lab_controls
+    buttons = page.locator(".t-styled button")
+    expect(buttons).to_have_count(5)
+    for i in range(5):
+        button = buttons.nth(i)
+        page.mouse.move(0, 0)
+        page.wait_for_timeout(100)
+        resting = button.evaluate(CONTRAST)
+        button.hover()
+        page.wait_for_timeout(100)
+        hovered = button.evaluate(CONTRAST)
+        name = button.inner_text()
+        assert resting >= 4.5, f"{name}: {resting:.2f}:1 at rest"
+        assert hovered >= 4.5, f"{name}: {hovered:.2f}:1 under the pointer"
